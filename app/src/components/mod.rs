@@ -1,0 +1,4 @@
+//! Building blocks shared by the pages.
+
+pub mod hydration;
+pub mod layout;

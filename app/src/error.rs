@@ -1,0 +1,95 @@
+//! The one error type server functions return to the browser.
+//!
+//! It carries what a person needs — a stable code, a message written for them, how long to
+//! wait when that helps, and a correlation id that support can find in the server log — and
+//! nothing else: Okta's raw error bodies, upstream URLs and stack traces stay on the server.
+
+use serde::{Deserialize, Serialize};
+use server_fn_codec::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
+
+mod server_fn_codec {
+    pub use leptos::server_fn::codec::JsonEncoding;
+    pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}
+
+/// Stable, documented error codes. The browser branches on these, never on message text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request itself was malformed or failed validation.
+    InvalidInput,
+    /// The user must sign in first (or their session ended).
+    SignInRequired,
+    /// A recent verification is needed before this action.
+    ReverificationRequired,
+    /// The object does not exist, or is not the signed-in user's.
+    NotFound,
+    /// The user may not do this.
+    Forbidden,
+    /// Too many attempts: see `retry_after_seconds`.
+    RateLimited,
+    /// Okta (or the sandbox) could not be reached or failed.
+    UpstreamUnavailable,
+    /// The request was refused as cross-site.
+    CrossSiteRequest,
+    /// Something unexpected: the correlation id leads to the log line.
+    Internal,
+}
+
+/// An error as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct PortalError {
+    pub code: ErrorCode,
+    /// A sentence written for the person using Keyport.
+    pub message: String,
+    /// When to try again, for rate limits and cooldowns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+    /// The request id of the server log line that explains this error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+impl PortalError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after_seconds: None,
+            correlation_id: None,
+        }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
+    }
+
+    pub fn with_correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.correlation_id = Some(id.into());
+        self
+    }
+}
+
+impl FromServerFnError for PortalError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport problems (the browser could not reach Keyport, a body that did not decode)
+        // are told apart from Keyport's own answers, and never echo internals.
+        match value {
+            ServerFnErrorErr::Request(_) => PortalError::new(
+                ErrorCode::UpstreamUnavailable,
+                "Keyport could not be reached. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                PortalError::new(ErrorCode::InvalidInput, "The request was incomplete.")
+            }
+            _ => PortalError::new(
+                ErrorCode::Internal,
+                "Something went wrong on our side. Please try again.",
+            ),
+        }
+    }
+}

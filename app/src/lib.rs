@@ -1,0 +1,78 @@
+//! Keyport's user interface.
+//!
+//! Everything the browser sees lives here: the routes and pages, the components they are built
+//! from, the `#[server]` functions the pages call, and the plain data types those functions
+//! exchange. The crate compiles twice: with `ssr` into the `keyport` server (rendering pages and
+//! running server functions), and with `hydrate` into the wasm that makes the pages interactive.
+//! Server functions stay thin: they find the [`api::Portal`] service in context and call it, so the
+//! Okta client, the sandbox and the session store all live in the `server` crate.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+/// The name the wasm and the stylesheet are published under (`/pkg/keyport_bg.wasm`,
+/// `/pkg/keyport.css`).
+pub const OUTPUT_NAME: &str = "keyport";
+
+/// The HTML document around every page: rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="keyport-css" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Link rel="icon" href="/favicon.ico" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Keyport".to_string() } else { format!("{text} · Keyport") }
+        } />
+        <Router>
+            <components::layout::Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                </Routes>
+            </components::layout::Layout>
+        </Router>
+    }
+}
+
+/// The wasm entry point: attaches the reactive app to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

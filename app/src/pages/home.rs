@@ -1,0 +1,70 @@
+//! The landing page.
+
+use crate::api::check_connection;
+use crate::components::hydration::use_hydrated;
+use crate::model::UpstreamStatus;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="" />
+        <section class="card">
+            <h1>"Manage how you sign in"</h1>
+            <p class="lead">
+                "Keyport lets you see and change your Okta sign-in methods — Okta Verify, "
+                "security keys and passkeys, authenticator apps, phone and email — right here, "
+                "without being sent to another site."
+            </p>
+        </section>
+        <ConnectionCheck />
+    }
+}
+
+/// A live check of the connection to Okta. It needs the wasm: the button stays disabled until
+/// the page has hydrated.
+#[component]
+fn ConnectionCheck() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let check = Action::new(|_: &()| check_connection());
+    let pending = check.pending();
+    view! {
+        <section class="card" aria-labelledby="connection-heading">
+            <h2 id="connection-heading">"Connection to Okta"</h2>
+            <p>"Check that Keyport can reach your organisation's Okta right now."</p>
+            <button
+                class="button"
+                data-testid="check-connection"
+                disabled=move || !hydrated.get() || pending.get()
+                on:click=move |_| {
+                    check.dispatch(());
+                }
+            >
+                {move || if pending.get() { "Checking…" } else { "Check connection" }}
+            </button>
+            <div aria-live="polite" data-testid="connection-result">
+                {move || check.value().get().map(|result| match result {
+                    Ok(status) => view! { <ConnectionOk status /> }.into_any(),
+                    Err(err) => view! {
+                        <p class="notice notice-error">{err.message.clone()}</p>
+                    }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ConnectionOk(status: UpstreamStatus) -> impl IntoView {
+    let pipeline = status
+        .pipeline
+        .map(|p| p.label().to_string())
+        .unwrap_or_else(|| "unknown engine".to_string());
+    view! {
+        <p class="notice notice-ok">
+            "Connected to " <strong>{status.org_host}</strong> " (" {pipeline} ") in "
+            {status.latency_ms} " ms."
+        </p>
+    }
+}

@@ -1,0 +1,59 @@
+import { defineConfig } from '@playwright/test';
+import * as path from 'path';
+
+// Keyport is built by the README's test command (.ci/test) before Playwright starts: these
+// servers run the debug binary directly, against the built-in sandbox, on ports of their own so a
+// Keyport started by hand on 3000 does not get in the way.
+const root = path.resolve(__dirname, '..');
+const binary = path.join(root, 'target', 'debug', 'keyport');
+
+export const KEYPORT_PORT = 3200;
+export const SANDBOX_PORT = 3201;
+
+export default defineConfig({
+  testDir: './tests',
+  // The sandbox org is shared state: tests run one at a time and reset it where they need to.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    // WebAuthn needs a domain as RP id: browse localhost, not 127.0.0.1.
+    baseURL: `http://localhost:${KEYPORT_PORT}`,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: binary,
+      cwd: root,
+      url: `http://127.0.0.1:${KEYPORT_PORT}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        KEYPORT_ADDR: `127.0.0.1:${KEYPORT_PORT}`,
+        KEYPORT_PUBLIC_URL: `http://localhost:${KEYPORT_PORT}`,
+        KEYPORT_SANDBOX_ADDR: `127.0.0.1:${SANDBOX_PORT}`,
+        KEYPORT_SITE_ROOT: path.join(root, 'target', 'site'),
+        KEYPORT_LOG: 'warn',
+      },
+    },
+  ],
+});

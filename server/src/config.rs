@@ -1,0 +1,507 @@
+//! Keyport's settings: what they are, where they come from, and how a bad one is reported.
+//!
+//! Settings come from, in increasing priority: built-in defaults, an optional file named by
+//! `KEYPORT_CONFIG` (dotenv format, `NAME=value` per line), and the process environment. Every
+//! setting is declared once in [`SETTINGS`], which is also what `keyport --help` prints, so the
+//! help can never drift from what is read. A bad value stops start-up with one line naming the
+//! variable; a `KEYPORT_*` variable that is not a setting is warned about (with the closest
+//! match), so a typo never silently falls back to a default.
+
+use crate::okta::ApiToken;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+/// One documented setting.
+pub struct Setting {
+    pub name: &'static str,
+    pub default: Option<&'static str>,
+    /// Secrets are never printed, logged or echoed in error messages.
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+const fn setting(
+    name: &'static str,
+    default: Option<&'static str>,
+    secret: bool,
+    help: &'static str,
+) -> Setting {
+    Setting {
+        name,
+        default,
+        secret,
+        help,
+    }
+}
+
+/// The default token of the built-in sandbox. Documented in the README: it only ever opens the
+/// sandbox, which holds demo data.
+pub const DEFAULT_SANDBOX_TOKEN: &str = "keyport-sandbox-token";
+
+/// Every setting Keyport reads. `keyport --help` prints this table.
+pub const SETTINGS: &[Setting] = &[
+    setting("KEYPORT_CONFIG", None, false, "Optional file of NAME=value lines read before the environment (the environment wins)."),
+    setting("KEYPORT_ADDR", Some("127.0.0.1:3000"), false, "Address and port Keyport listens on."),
+    setting("KEYPORT_PUBLIC_URL", None, false, "The URL people use to reach Keyport (https in production). Defaults to http://<KEYPORT_ADDR>."),
+    setting("OKTA_ORG_URL", None, false, "Your Okta org, e.g. https://example.okta.com. Unset: Keyport starts its built-in sandbox."),
+    setting("OKTA_API_TOKEN", None, true, "An Okta API token (SSWS) for OKTA_ORG_URL. Required with OKTA_ORG_URL."),
+    setting("KEYPORT_SITE_ROOT", Some("target/site"), false, "Folder holding the built wasm, JavaScript, CSS and public files."),
+    setting("KEYPORT_LOG", Some("info"), false, "Log filter, e.g. info or server=debug,info (tracing EnvFilter syntax)."),
+    setting("KEYPORT_LOG_FORMAT", Some("text"), false, "Log format: text (human-readable) or json (one JSON object per line)."),
+    setting("KEYPORT_OKTA_TIMEOUT_SECS", Some("10"), false, "Total timeout of one call to Okta, in seconds (1-120)."),
+    setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
+    setting("KEYPORT_SANDBOX_TOKEN", Some(DEFAULT_SANDBOX_TOKEN), true, "API token the sandbox accepts (Authorization: SSWS <token>)."),
+    setting("KEYPORT_SANDBOX_PIPELINE", Some("oie"), false, "Engine the sandbox org imitates: oie (Identity Engine) or classic."),
+];
+
+/// A setting with a bad value: printed as one line, and start-up stops.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// Where Keyport's Okta calls go.
+#[derive(Clone, Debug)]
+pub enum Upstream {
+    /// A real org.
+    Org { url: Url, token: ApiToken },
+    /// The built-in sandbox, started in-process.
+    Sandbox,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Which engine the sandbox imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxPipeline {
+    Classic,
+    IdentityEngine,
+}
+
+/// The sandbox's own settings, used in-process and by `keyport sandbox`.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub addr: SocketAddr,
+    pub token: ApiToken,
+    pub pipeline: SandboxPipeline,
+}
+
+/// Keyport's validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub public_url: Url,
+    pub upstream: Upstream,
+    pub site_root: PathBuf,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub okta_timeout: Duration,
+    pub sandbox: SandboxConfig,
+}
+
+/// The raw values, merged from defaults, the file and the environment.
+#[derive(Debug, Default)]
+pub struct Sources {
+    values: BTreeMap<String, String>,
+    /// Warnings to log once logging is up (unknown variables).
+    pub warnings: Vec<String>,
+}
+
+impl Sources {
+    /// Reads the optional file and the process environment.
+    pub fn from_process_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Builds the sources from explicit environment pairs (tests pass their own).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = vars.into_iter().collect();
+        let mut values = BTreeMap::new();
+        if let Some(path) = env.get("KEYPORT_CONFIG").filter(|p| !p.is_empty()) {
+            let iter = dotenvy::from_path_iter(path)
+                .map_err(|e| bad("KEYPORT_CONFIG", format!("cannot read {path}: {e}")))?;
+            for item in iter {
+                let (key, value) = item.map_err(|e| {
+                    bad(
+                        "KEYPORT_CONFIG",
+                        format!("{path} is not NAME=value lines: {e}"),
+                    )
+                })?;
+                values.insert(key, value);
+            }
+        }
+        // The environment wins over the file.
+        for (key, value) in env {
+            if is_ours(&key) {
+                values.insert(key, value);
+            }
+        }
+        let warnings = values
+            .keys()
+            .filter(|k| k.starts_with("KEYPORT_") && lookup(k).is_none())
+            .map(|k| unknown_variable_warning(k))
+            .collect();
+        Ok(Sources { values, warnings })
+    }
+
+    fn get(&self, name: &'static str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| lookup(name).and_then(|s| s.default))
+    }
+
+    fn required(&self, name: &'static str) -> Result<&str, ConfigError> {
+        self.get(name).ok_or_else(|| bad(name, "is required"))
+    }
+}
+
+fn is_ours(key: &str) -> bool {
+    key.starts_with("KEYPORT_") || lookup(key).is_some()
+}
+
+fn lookup(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+fn unknown_variable_warning(name: &str) -> String {
+    let closest = SETTINGS
+        .iter()
+        .map(|s| (strsim::jaro_winkler(name, s.name), s.name))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n);
+    match closest {
+        Some(n) => format!("{name} is not a Keyport setting and is ignored (did you mean {n}?)"),
+        None => {
+            format!("{name} is not a Keyport setting and is ignored (keyport --help lists them)")
+        }
+    }
+}
+
+impl Config {
+    /// Validates every setting. The first bad one is the error.
+    pub fn from_sources(src: &Sources) -> Result<Self, ConfigError> {
+        let addr = parse_addr(src, "KEYPORT_ADDR")?;
+        let public_url = match src.get("KEYPORT_PUBLIC_URL") {
+            Some(raw) => parse_public_url(raw)?,
+            None => Url::parse(&format!("http://{}/", display_host(addr)))
+                .map_err(|e| bad("KEYPORT_ADDR", format!("cannot form a URL from it: {e}")))?,
+        };
+        let upstream = match (src.get("OKTA_ORG_URL"), src.get("OKTA_API_TOKEN")) {
+            (None, None) => Upstream::Sandbox,
+            (Some(url), Some(token)) => Upstream::Org {
+                url: parse_org_url(url)?,
+                token: parse_token("OKTA_API_TOKEN", token)?,
+            },
+            (Some(_), None) => {
+                return Err(bad(
+                    "OKTA_API_TOKEN",
+                    "is required when OKTA_ORG_URL is set",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "OKTA_ORG_URL",
+                    "is required when OKTA_API_TOKEN is set (unset both to use the sandbox)",
+                ))
+            }
+        };
+        let log_format = match src
+            .required("KEYPORT_LOG_FORMAT")?
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(bad(
+                    "KEYPORT_LOG_FORMAT",
+                    format!("'{other}' is not text or json"),
+                ))
+            }
+        };
+        let log_filter = src.required("KEYPORT_LOG")?.to_string();
+        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
+            bad(
+                "KEYPORT_LOG",
+                format!("'{log_filter}' is not a valid filter: {e}"),
+            )
+        })?;
+        let okta_timeout =
+            Duration::from_secs(parse_int(src, "KEYPORT_OKTA_TIMEOUT_SECS", 1, 120)?);
+        let pipeline = match src
+            .required("KEYPORT_SANDBOX_PIPELINE")?
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "oie" | "idx" => SandboxPipeline::IdentityEngine,
+            "classic" | "v1" => SandboxPipeline::Classic,
+            other => {
+                return Err(bad(
+                    "KEYPORT_SANDBOX_PIPELINE",
+                    format!("'{other}' is not oie or classic"),
+                ))
+            }
+        };
+        let sandbox = SandboxConfig {
+            addr: parse_addr(src, "KEYPORT_SANDBOX_ADDR")?,
+            token: parse_token(
+                "KEYPORT_SANDBOX_TOKEN",
+                src.required("KEYPORT_SANDBOX_TOKEN")?,
+            )?,
+            pipeline,
+        };
+        Ok(Config {
+            addr,
+            public_url,
+            upstream,
+            site_root: PathBuf::from(src.required("KEYPORT_SITE_ROOT")?),
+            log_filter,
+            log_format,
+            okta_timeout,
+            sandbox,
+        })
+    }
+
+    /// True when no real org is configured.
+    pub fn uses_sandbox(&self) -> bool {
+        matches!(self.upstream, Upstream::Sandbox)
+    }
+}
+
+fn display_host(addr: SocketAddr) -> String {
+    // 127.0.0.1 and ::1 are shown as localhost: WebAuthn needs a domain, not an IP literal.
+    if addr.ip().is_loopback() {
+        format!("localhost:{}", addr.port())
+    } else if addr.is_ipv6() {
+        format!("[{}]:{}", addr.ip(), addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
+fn parse_addr(src: &Sources, name: &'static str) -> Result<SocketAddr, ConfigError> {
+    let raw = src.required(name)?;
+    raw.trim().parse().map_err(|_| {
+        bad(
+            name,
+            format!("'{raw}' is not an address and port (expected host:port, e.g. 127.0.0.1:3000)"),
+        )
+    })
+}
+
+fn parse_int(src: &Sources, name: &'static str, min: u64, max: u64) -> Result<u64, ConfigError> {
+    let raw = src.required(name)?;
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| bad(name, format!("'{raw}' is not a whole number")))?;
+    if !(min..=max).contains(&value) {
+        return Err(bad(name, format!("{value} is out of range ({min}-{max})")));
+    }
+    Ok(value)
+}
+
+fn parse_token(name: &'static str, raw: &str) -> Result<ApiToken, ConfigError> {
+    let raw = raw.trim();
+    // Never echo the value: it is a secret.
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(name, "contains spaces or control characters"));
+    }
+    if raw.to_ascii_lowercase().starts_with("ssws") {
+        return Err(bad(
+            name,
+            "should be the token alone, without the 'SSWS' prefix",
+        ));
+    }
+    Ok(ApiToken::new(raw))
+}
+
+fn parse_org_url(raw: &str) -> Result<Url, ConfigError> {
+    const NAME: &str = "OKTA_ORG_URL";
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        bad(
+            NAME,
+            format!("'{raw}' is not a URL ({e}); expected e.g. https://example.okta.com"),
+        )
+    })?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        other => return Err(bad(NAME, format!("must use https (got {other}://)"))),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(NAME, "must not contain a user name or password"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            NAME,
+            format!(
+                "must be the org's base URL only, e.g. https://{}",
+                url.host_str().unwrap_or("example.okta.com")
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    const NAME: &str = "KEYPORT_PUBLIC_URL";
+    let url =
+        Url::parse(raw.trim()).map_err(|e| bad(NAME, format!("'{raw}' is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad(
+            NAME,
+            format!("'{raw}' must be an http or https URL with a host"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(NAME, "must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// The settings table for `keyport --help`.
+pub fn settings_help() -> String {
+    let width = SETTINGS.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let mut out =
+        String::from("Settings (environment variables; KEYPORT_CONFIG may name a file of them):\n");
+    for s in SETTINGS {
+        // Defaults are public by definition (the sandbox token's is in the README too).
+        let default = s
+            .default
+            .map(|d| format!(" [default: {d}]"))
+            .unwrap_or_default();
+        let secret = if s.secret { " (secret)" } else { "" };
+        out.push_str(&format!(
+            "  {:width$}  {}{}{}\n",
+            s.name, s.help, secret, default
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let src = Sources::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))?;
+        Config::from_sources(&src)
+    }
+
+    #[test]
+    fn defaults_start_the_sandbox_on_loopback() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert!(c.uses_sandbox());
+        assert_eq!(c.public_url.as_str(), "http://localhost:3000/");
+        assert_eq!(c.sandbox.pipeline, SandboxPipeline::IdentityEngine);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable_in_one_line() {
+        let err = config(&[("KEYPORT_ADDR", "not-an-address")]).unwrap_err();
+        let line = err.to_string();
+        assert!(line.starts_with("KEYPORT_ADDR: "), "{line}");
+        assert!(!line.contains('\n'));
+        let err = config(&[("KEYPORT_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(err.variable, "KEYPORT_LOG_FORMAT");
+        let err = config(&[("KEYPORT_OKTA_TIMEOUT_SECS", "0")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "KEYPORT_OKTA_TIMEOUT_SECS: 0 is out of range (1-120)"
+        );
+    }
+
+    #[test]
+    fn an_org_needs_https_and_a_token_and_never_echoes_the_token() {
+        let err = config(&[("OKTA_ORG_URL", "https://example.okta.com")]).unwrap_err();
+        assert_eq!(err.variable, "OKTA_API_TOKEN");
+        let err = config(&[
+            ("OKTA_ORG_URL", "http://example.okta.com"),
+            ("OKTA_API_TOKEN", "x"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("https"));
+        let err = config(&[
+            ("OKTA_ORG_URL", "https://example.okta.com"),
+            ("OKTA_API_TOKEN", "SSWS 00abcSECRET"),
+        ])
+        .unwrap_err();
+        assert!(!err.to_string().contains("SECRET"));
+        let c = config(&[
+            ("OKTA_ORG_URL", "https://example.okta.com"),
+            ("OKTA_API_TOKEN", "00abcSECRET"),
+        ])
+        .unwrap();
+        assert!(!c.uses_sandbox());
+        assert!(
+            !format!("{c:?}").contains("SECRET"),
+            "Debug must not print the token"
+        );
+    }
+
+    #[test]
+    fn unknown_keyport_variables_are_warned_about_with_a_suggestion() {
+        let src = Sources::from_vars([("KEYPORT_ADR".to_string(), "x".to_string())]).unwrap();
+        assert_eq!(src.warnings.len(), 1);
+        assert!(
+            src.warnings[0].contains("did you mean KEYPORT_ADDR"),
+            "{:?}",
+            src.warnings
+        );
+        // Other programs' variables are none of our business.
+        let src = Sources::from_vars([("HOME".to_string(), "/root".to_string())]).unwrap();
+        assert!(src.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_file_is_read_and_the_environment_wins() {
+        let dir = std::env::temp_dir().join(format!("keyport-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("keyport.env");
+        std::fs::write(
+            &file,
+            "KEYPORT_ADDR=127.0.0.1:4000\nKEYPORT_LOG_FORMAT=json\n",
+        )
+        .unwrap();
+        let path = file.to_string_lossy().to_string();
+        let c = config(&[("KEYPORT_CONFIG", &path), ("KEYPORT_LOG_FORMAT", "text")]).unwrap();
+        assert_eq!(c.addr.port(), 4000);
+        assert_eq!(c.log_format, LogFormat::Text);
+        let err = config(&[("KEYPORT_CONFIG", "/nonexistent/keyport.env")]).unwrap_err();
+        assert_eq!(err.variable, "KEYPORT_CONFIG");
+    }
+
+    #[test]
+    fn help_lists_every_setting() {
+        let help = settings_help();
+        for s in SETTINGS {
+            assert!(help.contains(s.name), "{} missing from --help", s.name);
+        }
+        assert!(help.contains("OKTA_API_TOKEN") && help.contains("(secret)"));
+    }
+}

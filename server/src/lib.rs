@@ -1,0 +1,201 @@
+//! The `keyport` server: configuration, HTTP surface, Okta client, and the Okta sandbox.
+//!
+//! `main.rs` only parses the command line; everything else is here so integration tests can
+//! build the same router the binary serves.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod config;
+pub mod okta;
+pub mod sandbox;
+pub mod service;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+use crate::config::{Config, SandboxConfig, Upstream};
+use crate::okta::{ClientSettings, OktaClient};
+use crate::sandbox::Sandbox;
+use crate::service::KeyportService;
+use crate::state::AppState;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+use url::Url;
+
+/// Why Keyport could not start. Printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{variable}: cannot listen on {addr}: {source}")]
+    Bind {
+        variable: &'static str,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot create the Okta client: {0}")]
+    Client(#[from] okta::OktaError),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A sandbox bound to its port, serving in the background.
+pub struct RunningSandbox {
+    pub sandbox: Sandbox,
+    pub addr: SocketAddr,
+    pub base_url: Url,
+}
+
+/// Binds the sandbox's port and serves it on a background task.
+pub async fn start_sandbox(config: &SandboxConfig) -> Result<RunningSandbox, StartError> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            variable: "KEYPORT_SANDBOX_ADDR",
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    let sandbox = Sandbox::new(config);
+    let router = sandbox.router();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the sandbox stopped");
+        }
+    });
+    let base_url = Url::parse(&format!("http://{addr}/"))
+        .map_err(|e| StartError::Client(okta::OktaError::Malformed(e.to_string())))?;
+    Ok(RunningSandbox {
+        sandbox,
+        addr,
+        base_url,
+    })
+}
+
+/// The Leptos options for Keyport's own build layout (no cargo-leptos needed).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Everything needed to serve Keyport, with the sandbox started when no org is configured.
+pub struct Assembled {
+    pub router: Router,
+    pub sandbox: Option<RunningSandbox>,
+}
+
+pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
+    let (client_settings, sandbox) = match &config.upstream {
+        Upstream::Org { url, token } => (ClientSettings::new(url.clone(), token.clone()), None),
+        Upstream::Sandbox => {
+            let running = start_sandbox(&config.sandbox).await?;
+            let settings =
+                ClientSettings::new(running.base_url.clone(), config.sandbox.token.clone());
+            (settings, Some(running))
+        }
+    };
+    let client_settings = ClientSettings {
+        timeout: config.okta_timeout,
+        ..client_settings
+    };
+    let okta = OktaClient::new(client_settings)?;
+    let console = sandbox.as_ref().map(|s| format!("{}sandbox/", s.base_url));
+    let portal = Arc::new(KeyportService::new(okta, console));
+    let state = AppState {
+        leptos_options: leptos_options(config),
+        portal,
+        sandbox: sandbox.is_some(),
+        started: Instant::now(),
+    };
+    Ok(Assembled {
+        router: web::router(state),
+        sandbox,
+    })
+}
+
+/// Runs Keyport until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let assembled = assemble(&config).await?;
+    if let Some(sb) = &assembled.sandbox {
+        announce_sandbox(sb, &config.sandbox);
+    }
+    check_site(&config);
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            variable: "KEYPORT_ADDR",
+            addr: config.addr,
+            source,
+        })?;
+    tracing::info!(url = %config.public_url, "Keyport is listening on {}", config.addr);
+    axum::serve(listener, assembled.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)
+}
+
+/// Runs only the sandbox (`keyport sandbox`), for other tools and Okta's SDKs.
+pub async fn serve_sandbox(config: Config) -> Result<(), StartError> {
+    let running = start_sandbox(&config.sandbox).await?;
+    announce_sandbox(&running, &config.sandbox);
+    shutdown_signal().await;
+    Ok(())
+}
+
+fn announce_sandbox(sb: &RunningSandbox, config: &SandboxConfig) {
+    // The sandbox token only ever opens demo data; printing it is the point (README).
+    let pipeline = match config.pipeline {
+        config::SandboxPipeline::Classic => "classic",
+        config::SandboxPipeline::IdentityEngine => "oie",
+    };
+    tracing::info!(
+        org_url = %sb.base_url,
+        console = %format!("{}sandbox/", sb.base_url),
+        pipeline,
+        "Okta sandbox listening; API token for tools and SDKs: {}",
+        config.token.expose()
+    );
+}
+
+fn check_site(config: &Config) {
+    let wasm = config
+        .site_root
+        .join("pkg")
+        .join(format!("{}_bg.wasm", app::OUTPUT_NAME));
+    if !wasm.exists() {
+        tracing::warn!(
+            path = %wasm.display(),
+            "the wasm is not built: pages will render but not be interactive (see the README's start command)"
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

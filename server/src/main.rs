@@ -1,0 +1,64 @@
+//! `keyport`: serve Keyport, or only its Okta sandbox.
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use server::config::{settings_help, Config, Sources};
+use std::process::ExitCode;
+
+/// Keyport: manage your Okta sign-in methods inside your own application.
+#[derive(Parser)]
+#[command(name = "keyport", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Keyport (the default). Starts the built-in Okta sandbox when OKTA_ORG_URL is unset.
+    Serve,
+    /// Run only the Okta sandbox, for other tools and Okta's SDKs to talk to.
+    Sandbox,
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().after_help(settings_help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let sources = match Sources::from_process_env() {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let config = match Config::from_sources(&sources) {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    server::telemetry::init(config.log_format, &config.log_filter);
+    for warning in &sources.warnings {
+        tracing::warn!("{warning}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => server::serve(config).await,
+            Command::Sandbox => server::serve_sandbox(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// One line on stderr, exit code 2: what a bad setting or a busy port deserves.
+fn fail(line: &str) -> ExitCode {
+    eprintln!("keyport: {line}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,5 @@
+//! Keyport's integration tests: one binary (each test binary links the whole dependency tree).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+mod web;
