@@ -55,6 +55,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
     setting("KEYPORT_SANDBOX_TOKEN", Some(DEFAULT_SANDBOX_TOKEN), true, "API token the sandbox accepts (Authorization: SSWS <token>)."),
     setting("KEYPORT_SANDBOX_PIPELINE", Some("oie"), false, "Engine the sandbox org imitates: oie (Identity Engine) or classic."),
+    setting("KEYPORT_SANDBOX_WEBAUTHN_ORIGINS", None, false, "Comma-separated origins the sandbox accepts WebAuthn ceremonies from (as an org trusts its own domain). Defaults to KEYPORT_PUBLIC_URL's origin."),
 ];
 
 /// A setting with a bad value: printed as one line, and start-up stops.
@@ -100,6 +101,8 @@ pub struct SandboxConfig {
     pub addr: SocketAddr,
     pub token: ApiToken,
     pub pipeline: SandboxPipeline,
+    /// Origins WebAuthn ceremonies may come from; their hosts are the accepted RP ids.
+    pub webauthn_origins: Vec<Url>,
 }
 
 /// Keyport's validated configuration.
@@ -263,6 +266,29 @@ impl Config {
                 ))
             }
         };
+        let webauthn_origins = match src.get("KEYPORT_SANDBOX_WEBAUTHN_ORIGINS") {
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|o| {
+                    Url::parse(o)
+                        .ok()
+                        .filter(|u| {
+                            matches!(u.scheme(), "http" | "https") && u.host_str().is_some()
+                        })
+                        .ok_or_else(|| {
+                            bad(
+                                "KEYPORT_SANDBOX_WEBAUTHN_ORIGINS",
+                                format!(
+                                    "'{o}' is not an origin such as https://keyport.example.com"
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![public_url.clone()],
+        };
         let sandbox = SandboxConfig {
             addr: parse_addr(src, "KEYPORT_SANDBOX_ADDR")?,
             token: parse_token(
@@ -270,6 +296,7 @@ impl Config {
                 src.required("KEYPORT_SANDBOX_TOKEN")?,
             )?,
             pipeline,
+            webauthn_origins,
         };
         Ok(Config {
             addr,

@@ -60,7 +60,7 @@ pub async fn start_sandbox(config: &SandboxConfig) -> Result<RunningSandbox, Sta
             source,
         })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
-    let sandbox = Sandbox::new(config);
+    let sandbox = Sandbox::new(config, &format!("http://{addr}"));
     let router = sandbox.router();
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {

@@ -1,21 +1,42 @@
 //! The Okta sandbox: an Okta-compatible org in a box.
 //!
-//! It speaks Okta's paths, bodies, status codes and error codes so that Keyport's client code
-//! runs unchanged against it or against a real org. It starts in-process when no
-//! `OKTA_ORG_URL` is configured, and alone with `keyport sandbox`.
+//! It speaks Okta's paths, bodies, status codes, error codes and rate limits so that Keyport's
+//! client code runs unchanged against it or against a real org, with real TOTP and WebAuthn
+//! checks, an outbox for codes, a virtual Okta Verify phone, fault injection and clock control.
+//! It starts in-process when no `OKTA_ORG_URL` is configured, and alone with `keyport sandbox`.
+
+pub mod api;
+pub mod clock;
+pub mod control;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod model;
+pub mod ops;
+pub mod passwords;
+pub mod phone;
+pub mod render;
+pub mod seed;
+pub mod state;
+pub mod totp;
+pub mod traffic;
+pub mod webauthn;
 
 use crate::config::{SandboxConfig, SandboxPipeline};
 use crate::okta::ApiToken;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use error::{ApiError, ApiResult};
+use model::Pipeline;
 use serde_json::json;
+use state::{lock, Org};
 use std::sync::Arc;
 
-/// The sandbox's shared state.
+/// The sandbox's shared state: cheap to clone.
 #[derive(Clone)]
 pub struct Sandbox {
     inner: Arc<Inner>,
@@ -23,51 +44,120 @@ pub struct Sandbox {
 
 struct Inner {
     token: ApiToken,
-    pipeline: SandboxPipeline,
-    org_id: &'static str,
+    /// The sandbox's own base URL, as QR payloads name it (`s=`).
+    base_url: String,
+    org: Org,
+    traffic: traffic::Traffic,
+    phone: phone::Phone,
 }
 
 impl Sandbox {
-    pub fn new(config: &SandboxConfig) -> Self {
+    pub fn new(config: &SandboxConfig, base_url: &str) -> Self {
+        let pipeline = match config.pipeline {
+            SandboxPipeline::Classic => Pipeline::Classic,
+            SandboxPipeline::IdentityEngine => Pipeline::IdentityEngine,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let org = Org::new(
+            "00o1sandbox0keyport7".to_string(),
+            pipeline,
+            config.webauthn_origins.clone(),
+            seed::build(pipeline, now),
+        );
         Sandbox {
             inner: Arc::new(Inner {
                 token: config.token.clone(),
-                pipeline: config.pipeline,
-                org_id: "00o1sandbox0keyport7",
+                base_url: base_url.trim_end_matches('/').to_string(),
+                org,
+                traffic: traffic::Traffic::default(),
+                phone: phone::Phone::default(),
             }),
         }
     }
 
+    pub fn org(&self) -> &Org {
+        &self.inner.org
+    }
+
+    pub fn traffic(&self) -> &traffic::Traffic {
+        &self.inner.traffic
+    }
+
+    pub fn phone(&self) -> &phone::Phone {
+        &self.inner.phone
+    }
+
+    /// Back to the seed: users, factors, outbox, faults, limits, request log, clock.
+    pub fn reset(&self) {
+        let org = self.org();
+        org.load(seed::build(org.pipeline, time::OffsetDateTime::now_utc()));
+        self.traffic().faults.clear();
+        self.traffic().limits.reset();
+        self.traffic().log.clear();
+        lock(&self.phone().accounts).clear();
+    }
+
+    /// The QR payload for a pending factor's token (push activation token or TOTP QR token).
+    pub fn qr_payload_for(&self, user_id: &str, factor_id: &str, token: &str) -> ApiResult<String> {
+        let org = self.org();
+        let cell = org
+            .user_by_id(user_id)
+            .ok_or_else(|| ApiError::not_found(user_id, "User"))?;
+        let user = lock(&cell);
+        let f = user
+            .factor(factor_id)
+            .ok_or_else(|| ApiError::not_found(factor_id, "UserFactor"))?;
+        let pending = f
+            .pending
+            .as_ref()
+            .ok_or_else(|| ApiError::not_found(token, "QR code"))?;
+        let valid = match f.kind {
+            model::Kind::Push => pending.activation_token.as_deref() == Some(token),
+            model::Kind::OktaTotp | model::Kind::GoogleTotp => render::qr_token(&f.id) == token,
+            _ => false,
+        };
+        if !valid {
+            return Err(ApiError::not_found(token, "QR code"));
+        }
+        Ok(phone::qr_payload(org, &self.base_url(), &user, f, token))
+    }
+
+    /// The sandbox's own base URL, as QR payloads name it (`s=`).
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+
     /// The sandbox's HTTP routes: Okta's API plus the control surface under `/sandbox/`.
     pub fn router(&self) -> Router {
-        let api = Router::new()
-            .fallback(|| async {
-                okta_error(
-                    StatusCode::NOT_FOUND,
-                    "E0000022",
-                    "The endpoint does not support the provided HTTP method",
-                )
-            })
+        let okta_api = Router::new()
+            .nest("/api/v1", api::routes())
+            .fallback(|| async { ApiError::not_found("path", "Resource").into_response() })
             .layer(middleware::from_fn_with_state(self.clone(), require_ssws));
-        Router::new()
+        let public = Router::new()
             .route("/.well-known/okta-organization", get(org_metadata))
-            .nest("/api/v1", api)
+            .merge(api::idp::routes());
+        let counted = okta_api
+            .merge(public)
+            .layer(middleware::from_fn_with_state(self.clone(), traffic::layer));
+        Router::new()
+            .merge(control::routes())
+            .merge(counted)
             .with_state(self.clone())
     }
 }
 
-/// `GET /.well-known/okta-organization` (no authentication, as in Okta).
+/// `GET /.well-known/okta-organization` (no authentication, as in Okta; API-NOTES §7).
 async fn org_metadata(State(sb): State<Sandbox>, headers: HeaderMap) -> Json<serde_json::Value> {
-    let pipeline = match sb.inner.pipeline {
-        SandboxPipeline::Classic => "v1",
-        SandboxPipeline::IdentityEngine => "idx",
+    let pipeline = match sb.org().pipeline {
+        Pipeline::Classic => "v1",
+        Pipeline::IdentityEngine => "idx",
     };
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     Json(json!({
-        "id": sb.inner.org_id,
+        "id": sb.org().id,
         "pipeline": pipeline,
         "_links": { "organization": { "href": format!("http://{host}") } }
     }))
@@ -83,22 +173,6 @@ async fn require_ssws(State(sb): State<Sandbox>, req: Request, next: Next) -> Re
         .map(str::trim);
     match presented {
         Some(token) if token == sb.inner.token.expose() => next.run(req).await,
-        _ => okta_error(
-            StatusCode::UNAUTHORIZED,
-            "E0000011",
-            "Invalid token provided",
-        ),
+        _ => ApiError::invalid_token().into_response(),
     }
-}
-
-/// An Okta error response.
-pub(crate) fn okta_error(status: StatusCode, code: &str, summary: &str) -> Response {
-    let body = json!({
-        "errorCode": code,
-        "errorSummary": summary,
-        "errorLink": code,
-        "errorId": format!("oae{}", uuid::Uuid::new_v4().simple()),
-        "errorCauses": [],
-    });
-    (status, Json(body)).into_response()
 }

@@ -52,3 +52,131 @@ pub async fn body_string(res: Response<Body>) -> String {
 pub async fn body_json(res: Response<Body>) -> serde_json::Value {
     serde_json::from_str(&body_string(res).await).unwrap()
 }
+
+/// The sandbox alone, driven through its router without a socket.
+pub struct SandboxHarness {
+    pub router: axum::Router,
+    pub sandbox: server::sandbox::Sandbox,
+}
+
+pub const SANDBOX_TOKEN: &str = "test-sandbox-token";
+
+/// A sandbox of the given pipeline (`"oie"` or `"classic"`), seeded.
+pub fn sandbox(pipeline: &str) -> SandboxHarness {
+    let config = test_config(&[
+        ("KEYPORT_SANDBOX_PIPELINE", pipeline),
+        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
+        ("KEYPORT_PUBLIC_URL", "http://localhost:3000"),
+    ]);
+    let sandbox = server::sandbox::Sandbox::new(&config.sandbox, "http://127.0.0.1:3001");
+    SandboxHarness {
+        router: sandbox.router(),
+        sandbox,
+    }
+}
+
+/// An answer from the sandbox: status, headers, and the JSON body (`Null` when empty).
+pub struct Answer {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl SandboxHarness {
+    /// Calls an Okta API path with the sandbox's SSWS token.
+    pub async fn okta(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Answer {
+        self.call(method, path, body, Some(SANDBOX_TOKEN), &[])
+            .await
+    }
+
+    /// Calls any path with optional token and extra headers.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "127.0.0.1:3001")
+            .header("accept", "application/json")
+            .header("user-agent", "keyport-tests");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("SSWS {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = body_string(res).await;
+        let body = if text.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Calls the control surface (`/sandbox/api/...`).
+    pub async fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        self.call(method, path, body, None, &[]).await
+    }
+
+    /// The newest outbox message sent to `to`.
+    pub async fn last_message_to(&self, to: &str) -> serde_json::Value {
+        let outbox = self.control("GET", "/sandbox/api/outbox", None).await.body;
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|m| m["to"] == to)
+            .cloned()
+            .unwrap_or_else(|| panic!("no message to {to} in {outbox}"))
+    }
+
+    /// Moves the sandbox clock forward.
+    pub async fn advance(&self, seconds: i64) {
+        let a = self
+            .control(
+                "POST",
+                "/sandbox/api/clock/advance",
+                Some(serde_json::json!({ "seconds": seconds })),
+            )
+            .await;
+        assert_eq!(a.status, axum::http::StatusCode::OK);
+    }
+
+    /// The current TOTP code for a base32 secret at the sandbox's time.
+    pub async fn totp(&self, secret: &str) -> String {
+        let a = self
+            .control(
+                "POST",
+                "/sandbox/api/totp",
+                Some(serde_json::json!({ "secret": secret })),
+            )
+            .await;
+        a.body["code"].as_str().unwrap().to_string()
+    }
+}

@@ -1,0 +1,8 @@
+//! Placeholder module: routes are added by the authenticators work.
+
+use crate::sandbox::Sandbox;
+use axum::Router;
+
+pub fn routes() -> Router<Sandbox> {
+    Router::new()
+}

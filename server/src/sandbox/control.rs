@@ -1,0 +1,405 @@
+//! The sandbox's control surface under `/sandbox/` (JSON under `/sandbox/api/`), for people and
+//! tests: the outbox, the virtual Okta Verify phone, fault injection, clock control, rate
+//! limits, the request log, and reset to the seed. It needs no token: the sandbox listens on
+//! loopback by default and holds only demo data.
+
+use super::error::{ApiError, ApiResult};
+use super::phone::{self, DeviceInfo, Payload};
+use super::state::lock;
+use super::totp;
+use super::traffic::{glob, Family, FaultRule};
+use super::Sandbox;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/sandbox", get(console))
+        .route("/sandbox/", get(console))
+        .route("/sandbox/api/org", get(org_info))
+        .route("/sandbox/api/reset", post(reset))
+        .route("/sandbox/api/users", get(users))
+        .route("/sandbox/api/outbox", get(outbox).delete(clear_outbox))
+        .route("/sandbox/api/phone", get(phone_view))
+        .route("/sandbox/api/phone/scan", post(scan))
+        .route("/sandbox/api/phone/devices", post(add_device))
+        .route("/sandbox/api/phone/pushes/{id}/approve", post(approve))
+        .route("/sandbox/api/phone/pushes/{id}/deny", post(deny))
+        .route(
+            "/sandbox/api/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/sandbox/api/faults/{id}", delete(remove_fault))
+        .route("/sandbox/api/limits", get(limits).put(set_limits))
+        .route("/sandbox/api/clock", get(clock))
+        .route("/sandbox/api/clock/advance", post(advance_clock))
+        .route(
+            "/sandbox/api/requests",
+            get(requests).delete(clear_requests),
+        )
+        .route("/sandbox/api/activations/{token}", get(activation_payload))
+        .route("/sandbox/api/totp", post(totp_code))
+}
+
+type Answer = ApiResult<Json<Value>>;
+
+async fn console() -> Html<&'static str> {
+    Html(include_str!("console.html"))
+}
+
+fn pipeline_name(sb: &Sandbox) -> &'static str {
+    match sb.org().pipeline {
+        super::model::Pipeline::Classic => "classic",
+        super::model::Pipeline::IdentityEngine => "oie",
+    }
+}
+
+async fn org_info(State(sb): State<Sandbox>) -> Answer {
+    let org = sb.org();
+    Ok(Json(json!({
+        "id": org.id,
+        "pipeline": pipeline_name(&sb),
+        "now": super::clock::okta_time(org.now()),
+        "clockOffsetSeconds": org.clock.offset().whole_seconds(),
+        "webauthnOrigins": org.webauthn_origins.iter().map(|u| u.origin().ascii_serialization()).collect::<Vec<_>>(),
+        "demoPassword": super::seed::DEMO_PASSWORD,
+    })))
+}
+
+/// `POST /sandbox/api/reset`: the seeded org again, with no faults, default limits, an empty
+/// outbox and request log, and the clock back to real time.
+async fn reset(State(sb): State<Sandbox>) -> Answer {
+    sb.reset();
+    Ok(Json(
+        json!({ "reset": true, "pipeline": pipeline_name(&sb) }),
+    ))
+}
+
+async fn users(State(sb): State<Sandbox>) -> Answer {
+    let list: Vec<Value> = sb
+        .org()
+        .all_users()
+        .iter()
+        .map(|cell| {
+            let u = lock(cell);
+            json!({
+                "id": u.id,
+                "login": u.login(),
+                "name": super::events::display_name(&u),
+                "status": u.status.wire(),
+                "factors": u.factors.iter().map(|f| json!({
+                    "id": f.id,
+                    "factorType": f.kind.factor_type(),
+                    "provider": f.kind.provider(),
+                    "status": f.status.wire(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+#[derive(Deserialize, Default)]
+struct OutboxQuery {
+    to: Option<String>,
+    channel: Option<String>,
+}
+
+/// `GET /sandbox/api/outbox`: every SMS, voice call and email, oldest first, each with at least
+/// `channel`, `to`, `code` and `sentAt`.
+async fn outbox(State(sb): State<Sandbox>, Query(q): Query<OutboxQuery>) -> Answer {
+    let messages: Vec<Value> = lock(&sb.org().outbox)
+        .iter()
+        .filter(|m| {
+            q.to.as_deref()
+                .is_none_or(|to| m.to.eq_ignore_ascii_case(to))
+        })
+        .filter(|m| q.channel.as_deref().is_none_or(|c| m.channel == c))
+        .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
+        .collect();
+    Ok(Json(Value::Array(messages)))
+}
+
+async fn clear_outbox(State(sb): State<Sandbox>) -> StatusCode {
+    lock(&sb.org().outbox).clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn phone_view(State(sb): State<Sandbox>) -> Answer {
+    let org = sb.org();
+    let now = org.now().unix_timestamp().max(0) as u64;
+    let accounts: Vec<Value> = lock(&sb.phone().accounts)
+        .iter()
+        .map(|a| json!({ "label": a.label, "code": totp::code_at(&a.secret, totp::Encoding::Base32, now) }))
+        .collect();
+    Ok(Json(json!({
+        "devices": phone::devices(org),
+        "pushes": phone::pending_pushes(org),
+        "accounts": accounts,
+        "secondsLeft": 30 - (now % 30),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScanBody {
+    payload: String,
+    device_name: Option<String>,
+    platform: Option<String>,
+}
+
+/// `POST /sandbox/api/phone/scan`: the phone reads a QR payload (or opens an activation link).
+async fn scan(State(sb): State<Sandbox>, Json(body): Json<ScanBody>) -> Answer {
+    let device = DeviceInfo {
+        name: body
+            .device_name
+            .unwrap_or_else(|| DeviceInfo::default().name),
+        platform: body
+            .platform
+            .unwrap_or_else(|| DeviceInfo::default().platform),
+    };
+    match phone::parse_payload(&body.payload) {
+        Some(Payload::OktaVerify { token }) => {
+            let (user_id, factor_id) = phone::activate_with_token(sb.org(), &token, &device)
+                .map_err(|e| {
+                    if e.code == "E0000011" {
+                        ApiError::new(
+                            StatusCode::GONE,
+                            "expired",
+                            "This QR code has expired or was already used. Ask for a new one.",
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+            Ok(Json(
+                json!({ "enrolled": "okta_verify", "userId": user_id, "factorId": factor_id }),
+            ))
+        }
+        Some(Payload::Totp { label, secret }) => {
+            if totp::code_at(&secret, totp::Encoding::Base32, 0).is_none() {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid",
+                    "The QR code's secret is not base32.",
+                ));
+            }
+            let mut accounts = lock(&sb.phone().accounts);
+            accounts.retain(|a| a.label != label);
+            accounts.push(phone::AppAccount {
+                label: label.clone(),
+                secret,
+            });
+            Ok(Json(
+                json!({ "enrolled": "authenticator_app", "label": label }),
+            ))
+        }
+        None => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unreadable",
+            "The phone cannot read this QR code.",
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceBody {
+    login: String,
+    name: Option<String>,
+    platform: Option<String>,
+}
+
+/// `POST /sandbox/api/phone/devices`: Identity Engine's own "add account" flow in the app.
+async fn add_device(State(sb): State<Sandbox>, Json(body): Json<DeviceBody>) -> Answer {
+    let device = DeviceInfo {
+        name: body.name.unwrap_or_else(|| "Sandbox Phone".into()),
+        platform: body.platform.unwrap_or_else(|| "IOS".into()),
+    };
+    let id = phone::add_device(sb.org(), &body.login, &device)?;
+    Ok(Json(json!({ "factorId": id })))
+}
+
+#[derive(Deserialize, Default)]
+struct ApproveBody {
+    number: Option<u8>,
+}
+
+async fn approve(
+    State(sb): State<Sandbox>,
+    Path(id): Path<String>,
+    body: Option<Json<ApproveBody>>,
+) -> Answer {
+    let number = body.and_then(|b| b.0.number);
+    let result = phone::answer_push(sb.org(), &id, true, number)?;
+    Ok(Json(json!({ "result": result })))
+}
+
+async fn deny(State(sb): State<Sandbox>, Path(id): Path<String>) -> Answer {
+    let result = phone::answer_push(sb.org(), &id, false, None)?;
+    Ok(Json(json!({ "result": result })))
+}
+
+async fn list_faults(State(sb): State<Sandbox>) -> Answer {
+    Ok(Json(
+        serde_json::to_value(sb.traffic().faults.list()).unwrap_or(Value::Null),
+    ))
+}
+
+/// `POST /sandbox/api/faults`: `{path, method?, action:{kind:…}, count?, durationSeconds?}`.
+async fn add_fault(
+    State(sb): State<Sandbox>,
+    Json(rule): Json<FaultRule>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let rule = sb
+        .traffic()
+        .faults
+        .add(sb.org(), rule)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid", e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(rule).unwrap_or(Value::Null)),
+    ))
+}
+
+async fn clear_faults(State(sb): State<Sandbox>) -> StatusCode {
+    sb.traffic().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn remove_fault(State(sb): State<Sandbox>, Path(id): Path<String>) -> StatusCode {
+    if sb.traffic().faults.remove(&id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+const FAMILIES: [Family; 9] = [
+    Family::Authn,
+    Family::Factors,
+    Family::Enrollments,
+    Family::Users,
+    Family::Authenticators,
+    Family::Logs,
+    Family::WellKnown,
+    Family::Idp,
+    Family::Other,
+];
+
+async fn limits(State(sb): State<Sandbox>) -> Answer {
+    let map: HashMap<String, u32> = FAMILIES
+        .iter()
+        .map(|f| {
+            (
+                serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                sb.traffic().limits.limit(*f),
+            )
+        })
+        .collect();
+    Ok(Json(serde_json::to_value(map).unwrap_or(Value::Null)))
+}
+
+/// `PUT /sandbox/api/limits`: `{"factors": 5, …}` requests per minute per family.
+async fn set_limits(State(sb): State<Sandbox>, Json(body): Json<HashMap<Family, u32>>) -> Answer {
+    for (family, limit) in body {
+        sb.traffic().limits.set_limit(family, limit);
+    }
+    limits(State(sb)).await
+}
+
+async fn clock(State(sb): State<Sandbox>) -> Answer {
+    let org = sb.org();
+    Ok(Json(json!({
+        "now": super::clock::okta_time(org.now()),
+        "offsetSeconds": org.clock.offset().whole_seconds(),
+    })))
+}
+
+#[derive(Deserialize)]
+struct AdvanceBody {
+    seconds: i64,
+}
+
+/// `POST /sandbox/api/clock/advance`: `{"seconds": 660}` moves the sandbox's time forward.
+async fn advance_clock(State(sb): State<Sandbox>, Json(body): Json<AdvanceBody>) -> Answer {
+    if body.seconds < 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "Time only moves forward.",
+        ));
+    }
+    sb.org()
+        .clock
+        .advance(time::Duration::seconds(body.seconds));
+    clock(State(sb)).await
+}
+
+#[derive(Deserialize, Default)]
+struct RequestsQuery {
+    since: Option<u64>,
+    path: Option<String>,
+}
+
+/// `GET /sandbox/api/requests?since=N&path=/api/v1/users/*/factors*`: the Okta API requests
+/// the sandbox has answered, with the last sequence number.
+async fn requests(State(sb): State<Sandbox>, Query(q): Query<RequestsQuery>) -> Answer {
+    let matcher = match q.path.as_deref() {
+        Some(p) => Some(
+            glob(p)
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let log = &sb.traffic().log;
+    Ok(Json(json!({
+        "lastSeq": log.last_seq(),
+        "requests": log.since(q.since.unwrap_or(0), matcher.as_ref()),
+    })))
+}
+
+async fn clear_requests(State(sb): State<Sandbox>) -> StatusCode {
+    sb.traffic().log.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// The QR payload of a pending push activation, by its token (the string the PNG encodes).
+async fn activation_payload(State(sb): State<Sandbox>, Path(token): Path<String>) -> Answer {
+    let (user_id, factor_id) = lock(&sb.org().activation_tokens)
+        .get(&token)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&token, "Activation"))?;
+    let payload = sb.qr_payload_for(&user_id, &factor_id, &token)?;
+    Ok(Json(json!({ "payload": payload })))
+}
+
+#[derive(Deserialize)]
+struct TotpBody {
+    secret: String,
+}
+
+/// `POST /sandbox/api/totp {secret}`: the current code for a base32 secret (an authenticator
+/// app for people trying Keyport by hand).
+async fn totp_code(State(sb): State<Sandbox>, Json(body): Json<TotpBody>) -> Answer {
+    let now = sb.org().now().unix_timestamp().max(0) as u64;
+    let code = totp::code_at(&body.secret, totp::Encoding::Base32, now).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "The secret is not base32.",
+        )
+    })?;
+    Ok(Json(
+        json!({ "code": code, "secondsLeft": 30 - (now % 30) }),
+    ))
+}

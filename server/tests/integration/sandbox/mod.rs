@@ -1,0 +1,3 @@
+//! The Okta sandbox: one module per API family and per rule.
+
+mod factors;
