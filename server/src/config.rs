@@ -52,6 +52,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_LOG", Some("info"), false, "Log filter, e.g. info or server=debug,info (tracing EnvFilter syntax)."),
     setting("KEYPORT_LOG_FORMAT", Some("text"), false, "Log format: text (human-readable) or json (one JSON object per line)."),
     setting("KEYPORT_OKTA_TIMEOUT_SECS", Some("10"), false, "Total timeout of one call to Okta, in seconds (1-120)."),
+    setting("KEYPORT_OKTA_RPS", Some("5"), false, "Keyport's own ceiling of Okta calls per second per endpoint family (Okta allows about 600 a minute for factors, half per token)."),
     setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
     setting("KEYPORT_SANDBOX_TOKEN", Some(DEFAULT_SANDBOX_TOKEN), true, "API token the sandbox accepts (Authorization: SSWS <token>)."),
     setting("KEYPORT_SANDBOX_PIPELINE", Some("oie"), false, "Engine the sandbox org imitates: oie (Identity Engine) or classic."),
@@ -115,6 +116,8 @@ pub struct Config {
     pub log_filter: String,
     pub log_format: LogFormat,
     pub okta_timeout: Duration,
+    /// Requests per second per endpoint family the Okta client never exceeds.
+    pub okta_rps: u32,
     pub sandbox: SandboxConfig,
 }
 
@@ -298,7 +301,9 @@ impl Config {
             pipeline,
             webauthn_origins,
         };
+        let okta_rps = parse_int(src, "KEYPORT_OKTA_RPS", 1, 1000)? as u32;
         Ok(Config {
+            okta_rps,
             addr,
             public_url,
             upstream,

@@ -1,12 +1,20 @@
 //! The Okta client: every Okta call Keyport makes goes through here, whether to a real org or
-//! to the built-in sandbox.
+//! to the built-in sandbox. Typed requests and answers (`types`), one module of methods per API
+//! family (`endpoints`), and one transport (`client`) with the rate-limit budget, retries of
+//! idempotent reads only, and a circuit breaker.
 
+mod breaker;
 mod client;
+pub mod endpoints;
 pub mod error;
+pub mod ratelimit;
 pub mod types;
 
-pub use client::{ClientSettings, OktaClient};
-pub use error::OktaError;
+pub use client::{CallContext, ClientSettings, OktaClient};
+pub use endpoints::authn::AuthnVerifyQuery;
+pub use endpoints::factors::{ActivationChannel, VerifyQuery};
+pub use endpoints::users::UserQuery;
+pub use error::{OktaError, RateLimitScope};
 
 /// An Okta API token. It prints as `***` so it cannot reach a log line, an error message or a
 /// `Debug` dump by accident; only [`ApiToken::expose`] reveals it, for the `Authorization` header.

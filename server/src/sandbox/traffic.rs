@@ -140,7 +140,11 @@ impl RateLimits {
 
 /// What an injected fault does.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum FaultAction {
     /// Adds latency, then lets the request through.
     Latency { ms: u64 },
@@ -154,7 +158,8 @@ pub enum FaultAction {
     },
     /// Answers 429 E0000047 with `X-Rate-Limit-Reset` this many seconds ahead.
     RateLimit { reset_seconds: i64 },
-    /// Sends headers, then drops the connection mid-body.
+    /// Runs the request, then drops the connection before the answer is complete: the
+    /// dangerous case where Okta acted but the client never heard.
     Drop,
     /// Answers 200 with a body that is not JSON.
     Malformed,
@@ -333,7 +338,9 @@ pub async fn layer(State(sb): State<Sandbox>, req: Request, next: Next) -> Respo
     let now = org.now();
     let standing = sb.traffic().limits.take(family, now);
 
-    let mut res = match sb.traffic().faults.take(&method, &path, now) {
+    let fault = sb.traffic().faults.take(&method, &path, now);
+    let org_limited = standing.exceeded || matches!(fault, Some(FaultAction::RateLimit { .. }));
+    let mut res = match fault {
         Some(FaultAction::Latency { ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(ms.min(120_000))).await;
             run(standing.exceeded, now, standing.reset, req, next).await
@@ -352,7 +359,10 @@ pub async fn layer(State(sb): State<Sandbox>, req: Request, next: Next) -> Respo
             set_rate_headers(&mut r, &standing, Some(0));
             r
         }
-        Some(FaultAction::Drop) => dropped_connection(),
+        Some(FaultAction::Drop) => {
+            let _ = run(standing.exceeded, now, standing.reset, req, next).await;
+            dropped_connection()
+        }
         Some(FaultAction::Malformed) => (
             StatusCode::OK,
             [("content-type", "application/json")],
@@ -361,8 +371,15 @@ pub async fn layer(State(sb): State<Sandbox>, req: Request, next: Next) -> Respo
             .into_response(),
         None => run(standing.exceeded, now, standing.reset, req, next).await,
     };
-    let remaining = (res.status() == StatusCode::TOO_MANY_REQUESTS).then_some(0);
+    // Only the org limit empties the window; a cooldown 429 (E0000109…) leaves it as it is.
+    let remaining = org_limited.then_some(0);
     set_rate_headers(&mut res, &standing, remaining);
+    // `Date` in the sandbox's time, so clients measure `X-Rate-Limit-Reset` against the same
+    // clock that set it, even after the clock was advanced.
+    let date = std::time::SystemTime::from(now);
+    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(date)) {
+        res.headers_mut().insert("date", v);
+    }
     sb.traffic().log.push(RequestRecord {
         seq: 0,
         at: super::clock::okta_time(now),

@@ -180,3 +180,112 @@ impl SandboxHarness {
         a.body["code"].as_str().unwrap().to_string()
     }
 }
+
+/// A sandbox listening on a real loopback port, and an Okta client pointed at it: the client's
+/// integration tests go over HTTP, as they would to a real org.
+pub struct LiveSandbox {
+    pub running: server::RunningSandbox,
+    pub client: server::okta::OktaClient,
+    http: reqwest::Client,
+}
+
+pub async fn live_sandbox(
+    pipeline: &str,
+    tune: impl FnOnce(&mut server::okta::ClientSettings),
+) -> LiveSandbox {
+    let config = test_config(&[
+        ("KEYPORT_SANDBOX_PIPELINE", pipeline),
+        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
+    ]);
+    let running = server::start_sandbox(&config.sandbox).await.unwrap();
+    let mut settings = server::okta::ClientSettings::new(
+        running.base_url.clone(),
+        server::okta::ApiToken::new(SANDBOX_TOKEN),
+    );
+    settings.requests_per_second = 1000;
+    tune(&mut settings);
+    let client = server::okta::OktaClient::new(settings).unwrap();
+    LiveSandbox {
+        running,
+        client,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl LiveSandbox {
+    pub async fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let url = format!(
+            "{}{}",
+            self.running.base_url.as_str().trim_end_matches('/'),
+            path
+        );
+        let mut req = self.http.request(method.parse().unwrap(), url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        if text.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        }
+    }
+
+    /// Requests the sandbox answered under a path pattern, after sequence number `since`.
+    pub async fn requests(&self, since: u64, pattern: &str) -> Vec<serde_json::Value> {
+        let q = url::form_urlencoded::byte_serialize(pattern.as_bytes()).collect::<String>();
+        let v = self
+            .control(
+                "GET",
+                &format!("/sandbox/api/requests?since={since}&path={q}"),
+                None,
+            )
+            .await;
+        v["requests"].as_array().unwrap().clone()
+    }
+
+    pub async fn last_seq(&self) -> u64 {
+        self.control("GET", "/sandbox/api/requests?since=999999999", None)
+            .await["lastSeq"]
+            .as_u64()
+            .unwrap()
+    }
+
+    pub async fn fault(&self, rule: serde_json::Value) {
+        self.control("POST", "/sandbox/api/faults", Some(rule))
+            .await;
+    }
+
+    pub async fn totp(&self, secret: &str) -> String {
+        self.control(
+            "POST",
+            "/sandbox/api/totp",
+            Some(serde_json::json!({ "secret": secret })),
+        )
+        .await["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn outbox_code_to(&self, to: &str) -> String {
+        let outbox = self.control("GET", "/sandbox/api/outbox", None).await;
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|m| m["to"] == to)
+            .and_then(|m| m["code"].as_str())
+            .unwrap_or_else(|| panic!("no code to {to}"))
+            .to_string()
+    }
+}

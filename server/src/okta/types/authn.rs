@@ -243,22 +243,57 @@ pub struct AuthnVerifyRequest {
     pub pass_code: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<Secret>,
+    /// WebAuthn assertion: base64 `clientDataJSON`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_data: Option<String>,
+    /// WebAuthn assertion: base64 authenticator data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticator_data: Option<String>,
+    /// WebAuthn assertion: base64 signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_data: Option<String>,
 }
 
 impl AuthnVerifyRequest {
-    pub fn pass_code(state_token: impl Into<Secret>, pass_code: impl Into<Secret>) -> Self {
+    /// Just the state token: starts a challenge (SMS, call, email, push, WebAuthn) or polls a
+    /// waiting push.
+    pub fn state_only(state_token: impl Into<Secret>) -> Self {
         AuthnVerifyRequest {
             state_token: state_token.into(),
-            pass_code: Some(pass_code.into()),
+            pass_code: None,
             answer: None,
+            client_data: None,
+            authenticator_data: None,
+            signature_data: None,
+        }
+    }
+
+    pub fn pass_code(state_token: impl Into<Secret>, pass_code: impl Into<Secret>) -> Self {
+        AuthnVerifyRequest {
+            pass_code: Some(pass_code.into()),
+            ..Self::state_only(state_token)
         }
     }
 
     pub fn answer(state_token: impl Into<Secret>, answer: impl Into<Secret>) -> Self {
         AuthnVerifyRequest {
-            state_token: state_token.into(),
-            pass_code: None,
             answer: Some(answer.into()),
+            ..Self::state_only(state_token)
+        }
+    }
+
+    /// A WebAuthn assertion (base64 fields, as Okta's clients send them).
+    pub fn webauthn(
+        state_token: impl Into<Secret>,
+        client_data: impl Into<String>,
+        authenticator_data: impl Into<String>,
+        signature_data: impl Into<String>,
+    ) -> Self {
+        AuthnVerifyRequest {
+            client_data: Some(client_data.into()),
+            authenticator_data: Some(authenticator_data.into()),
+            signature_data: Some(signature_data.into()),
+            ..Self::state_only(state_token)
         }
     }
 }
