@@ -104,6 +104,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     };
     let client_settings = ClientSettings {
         timeout: config.okta_timeout,
+        requests_per_second: config.okta_rps,
         ..client_settings
     };
     let okta = OktaClient::new(client_settings)?;
