@@ -49,6 +49,9 @@ pub struct PortalError {
     /// The request id of the server log line that explains this error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
+    /// The form field the error is about, so the page can mark it (`newPassword`, `phone`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl PortalError {
@@ -58,11 +61,17 @@ impl PortalError {
             message: message.into(),
             retry_after_seconds: None,
             correlation_id: None,
+            field: None,
         }
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after_seconds = Some(seconds);
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
         self
     }
 

@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=StaticSegment("signin") view=pages::signin::SignInPage />
                 </Routes>
             </components::layout::Layout>
         </Router>

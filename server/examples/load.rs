@@ -36,9 +36,16 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let scenario = it.next().ok_or("usage: load <scenario> [--target URL] [--concurrency N] [--seconds S]")?;
+    let scenario = it
+        .next()
+        .ok_or("usage: load <scenario> [--target URL] [--concurrency N] [--seconds S]")?;
     let mut a = Args {
-        target: if scenario.starts_with("keyport") { "http://127.0.0.1:3000" } else { "http://127.0.0.1:3001" }.into(),
+        target: if scenario.starts_with("keyport") {
+            "http://127.0.0.1:3000"
+        } else {
+            "http://127.0.0.1:3001"
+        }
+        .into(),
         scenario,
         concurrency: 32,
         seconds: 10,
@@ -76,7 +83,10 @@ async fn one(client: &reqwest::Client, a: &Args, n: usize) -> String {
             // The seeded org has one TOTP user: verify with (mostly) wrong codes, so every request
             // does the full check under that user's lock without being refused for replay.
             client
-                .post(format!("{}/api/v1/users/00u1tina0totp0000000/factors/uft1tina0google00000/verify", a.target))
+                .post(format!(
+                    "{}/api/v1/users/00u1tina0totp0000000/factors/uft1tina0google00000/verify",
+                    a.target
+                ))
                 .header("Authorization", format!("SSWS {SANDBOX_TOKEN}"))
                 .json(&serde_json::json!({ "passCode": format!("{:06}", n % 1_000_000) }))
                 .send()
@@ -118,7 +128,11 @@ async fn main() {
         // The sandbox enforces Okta's per-minute limits; lift them so the run measures the
         // sandbox's own capacity rather than its imitation of Okta's.
         let limits = serde_json::json!({"factors": 100_000_000, "users": 100_000_000});
-        let _ = client.put(format!("{}/sandbox/api/limits", a.target)).json(&limits).send().await;
+        let _ = client
+            .put(format!("{}/sandbox/api/limits", a.target))
+            .json(&limits)
+            .send()
+            .await;
     }
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let started = Instant::now();

@@ -41,6 +41,10 @@ const fn setting(
 /// sandbox, which holds demo data.
 pub const DEFAULT_SANDBOX_TOKEN: &str = "keyport-sandbox-token";
 
+/// The handoff secret used in sandbox mode when none is configured: it only ever opens sessions
+/// for the sandbox's demo users. Documented in the README; never used with a real org.
+pub const DEFAULT_SANDBOX_HANDOFF_SECRET: &str = "keyport-sandbox-handoff-secret-for-demos-only";
+
 /// Every setting Keyport reads. `keyport --help` prints this table.
 pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_CONFIG", None, false, "Optional file of NAME=value lines read before the environment (the environment wins)."),
@@ -53,6 +57,17 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_LOG_FORMAT", Some("text"), false, "Log format: text (human-readable) or json (one JSON object per line)."),
     setting("KEYPORT_OKTA_TIMEOUT_SECS", Some("10"), false, "Total timeout of one call to Okta, in seconds (1-120)."),
     setting("KEYPORT_OKTA_RPS", Some("5"), false, "Keyport's own ceiling of Okta calls per second per endpoint family (Okta allows about 600 a minute for factors, half per token)."),
+    setting("KEYPORT_SESSION_STORE", Some(".keyport/sessions.sqlite3"), false, "Where sessions live: a SQLite file path (default; survives restarts) or redis://host:port for several instances."),
+    setting("KEYPORT_SESSION_IDLE_MINUTES", Some("30"), false, "A session unused for this long ends (1-1440)."),
+    setting("KEYPORT_SESSION_ABSOLUTE_HOURS", Some("12"), false, "A session ends this long after sign-in, however busy (1-720)."),
+    setting("KEYPORT_REVERIFY_MINUTES", Some("5"), false, "How recent a verification must be before adding, removing or renaming a method or changing the password (1-60)."),
+    setting("KEYPORT_ADMIN_GROUP", Some("Keyport Admins"), false, "The Okta group whose members may use the admin area and help desk."),
+    setting("KEYPORT_HANDOFF_SECRET", None, true, "Shared HMAC secret (HS256, 32+ characters) for sign-in handoff tokens from your application. Sandbox mode has a documented demo secret."),
+    setting("KEYPORT_HANDOFF_JWKS_URL", None, false, "Your application's JWKS URL, for handoff tokens signed with RS256 or ES256 (instead of a shared secret)."),
+    setting("KEYPORT_HANDOFF_AUDIENCE", Some("keyport"), false, "The aud a handoff token must carry."),
+    setting("KEYPORT_HANDOFF_ISSUER", None, false, "The iss a handoff token must carry, when set."),
+    setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
+    setting("KEYPORT_FRAME_ANCESTORS", Some("'self'"), false, "The Content-Security-Policy frame-ancestors value: who may frame Keyport's pages."),
     setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
     setting("KEYPORT_SANDBOX_TOKEN", Some(DEFAULT_SANDBOX_TOKEN), true, "API token the sandbox accepts (Authorization: SSWS <token>)."),
     setting("KEYPORT_SANDBOX_PIPELINE", Some("oie"), false, "Engine the sandbox org imitates: oie (Identity Engine) or classic."),
@@ -118,6 +133,15 @@ pub struct Config {
     pub okta_timeout: Duration,
     /// Requests per second per endpoint family the Okta client never exceeds.
     pub okta_rps: u32,
+    pub session_store: String,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub reverify_window: Duration,
+    pub admin_group: String,
+    /// `None` when handoff is disabled.
+    pub handoff: Option<crate::auth::handoff::HandoffSettings>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub frame_ancestors: String,
     pub sandbox: SandboxConfig,
 }
 
@@ -302,8 +326,46 @@ impl Config {
             webauthn_origins,
         };
         let okta_rps = parse_int(src, "KEYPORT_OKTA_RPS", 1, 1000)? as u32;
+        let handoff = parse_handoff(src, matches!(upstream, Upstream::Sandbox))?;
+        let trusted_proxies = match src.get("KEYPORT_TRUSTED_PROXIES") {
+            None => vec![],
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|ip| {
+                    ip.parse().map_err(|_| {
+                        bad(
+                            "KEYPORT_TRUSTED_PROXIES",
+                            format!("'{ip}' is not an IP address"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let frame_ancestors = src.required("KEYPORT_FRAME_ANCESTORS")?.trim().to_string();
+        if frame_ancestors.contains([';', ',', '\n']) {
+            return Err(bad(
+                "KEYPORT_FRAME_ANCESTORS",
+                "must be a space-separated source list, e.g. 'self' https://app.example.com",
+            ));
+        }
         Ok(Config {
             okta_rps,
+            session_store: src.required("KEYPORT_SESSION_STORE")?.trim().to_string(),
+            session_idle: Duration::from_secs(
+                60 * parse_int(src, "KEYPORT_SESSION_IDLE_MINUTES", 1, 1440)?,
+            ),
+            session_absolute: Duration::from_secs(
+                3600 * parse_int(src, "KEYPORT_SESSION_ABSOLUTE_HOURS", 1, 720)?,
+            ),
+            reverify_window: Duration::from_secs(
+                60 * parse_int(src, "KEYPORT_REVERIFY_MINUTES", 1, 60)?,
+            ),
+            admin_group: src.required("KEYPORT_ADMIN_GROUP")?.trim().to_string(),
+            handoff,
+            trusted_proxies,
+            frame_ancestors,
             addr,
             public_url,
             upstream,
@@ -319,6 +381,57 @@ impl Config {
     pub fn uses_sandbox(&self) -> bool {
         matches!(self.upstream, Upstream::Sandbox)
     }
+}
+
+fn parse_handoff(
+    src: &Sources,
+    sandbox: bool,
+) -> Result<Option<crate::auth::handoff::HandoffSettings>, ConfigError> {
+    use crate::auth::handoff::{HandoffSettings, KeySource};
+    let keys = match (
+        src.get("KEYPORT_HANDOFF_SECRET"),
+        src.get("KEYPORT_HANDOFF_JWKS_URL"),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "KEYPORT_HANDOFF_JWKS_URL",
+                "set either KEYPORT_HANDOFF_SECRET or KEYPORT_HANDOFF_JWKS_URL, not both",
+            ))
+        }
+        (Some(secret), None) => {
+            if secret.trim().len() < 32 {
+                return Err(bad(
+                    "KEYPORT_HANDOFF_SECRET",
+                    "must be at least 32 characters",
+                ));
+            }
+            KeySource::Secret(crate::okta::types::Secret::new(secret.trim()))
+        }
+        (None, Some(url)) => {
+            let u = Url::parse(url.trim()).map_err(|e| {
+                bad(
+                    "KEYPORT_HANDOFF_JWKS_URL",
+                    format!("'{url}' is not a URL ({e})"),
+                )
+            })?;
+            let loopback = matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            if u.scheme() != "https" && !(u.scheme() == "http" && loopback) {
+                return Err(bad("KEYPORT_HANDOFF_JWKS_URL", "must use https"));
+            }
+            KeySource::Jwks(u)
+        }
+        (None, None) if sandbox => KeySource::Secret(crate::okta::types::Secret::new(
+            DEFAULT_SANDBOX_HANDOFF_SECRET,
+        )),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(HandoffSettings {
+        keys,
+        audience: src.required("KEYPORT_HANDOFF_AUDIENCE")?.trim().to_string(),
+        issuer: src
+            .get("KEYPORT_HANDOFF_ISSUER")
+            .map(|s| s.trim().to_string()),
+    }))
 }
 
 fn display_host(addr: SocketAddr) -> String {

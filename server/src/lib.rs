@@ -7,10 +7,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod auth;
 pub mod config;
 pub mod okta;
 pub mod sandbox;
 pub mod service;
+pub mod sessions;
 pub mod state;
 pub mod telemetry;
 pub mod web;
@@ -39,6 +41,8 @@ pub enum StartError {
     },
     #[error("cannot create the Okta client: {0}")]
     Client(#[from] okta::OktaError),
+    #[error("KEYPORT_SESSION_STORE: {0}")]
+    Sessions(#[from] sessions::StoreError),
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -108,16 +112,54 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         ..client_settings
     };
     let okta = OktaClient::new(client_settings)?;
+    let (store, kv) = sessions::store::open(&config.session_store).await?;
     let console = sandbox.as_ref().map(|s| format!("{}sandbox/", s.base_url));
-    let portal = Arc::new(KeyportService::new(okta, console));
+    let auth = Arc::new(auth::AuthService {
+        okta: okta.clone(),
+        kv: kv.clone(),
+        settings: auth::AuthSettings {
+            reverify_window: config.reverify_window,
+            admin_group: config.admin_group.clone(),
+            rp_id: config
+                .public_url
+                .host_str()
+                .unwrap_or("localhost")
+                .to_string(),
+            limits: auth::limits::AbuseLimits::default(),
+        },
+    });
+    let services = app::api::Services {
+        portal: Arc::new(KeyportService::new(okta.clone(), console)),
+        auth: auth.clone(),
+    };
     let state = AppState {
         leptos_options: leptos_options(config),
-        portal,
+        services,
+        okta,
+        kv: kv.clone(),
+        auth,
+        handoff: config
+            .handoff
+            .clone()
+            .map(|h| Arc::new(auth::handoff::HandoffVerifier::new(h))),
         sandbox: sandbox.is_some(),
         started: Instant::now(),
     };
+    let session = sessions::SessionSettings::for_public_url(
+        &config.public_url,
+        config.session_idle,
+        config.session_absolute,
+    );
+    let web = web::WebSettings {
+        public_origin: config.public_url.origin().ascii_serialization(),
+        https: config.public_url.scheme() == "https",
+        frame_ancestors: config.frame_ancestors.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
+        session,
+        store,
+    };
     Ok(Assembled {
-        router: web::router(state),
+        router: web::router(state, web),
         sandbox,
     })
 }
@@ -137,10 +179,15 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             source,
         })?;
     tracing::info!(url = %config.public_url, "Keyport is listening on {}", config.addr);
-    axum::serve(listener, assembled.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Serve)
+    axum::serve(
+        listener,
+        assembled
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartError::Serve)
 }
 
 /// Runs only the sandbox (`keyport sandbox`), for other tools and Okta's SDKs.

@@ -1,6 +1,8 @@
 //! The application state shared by every handler.
 
-use app::api::Portal;
+use crate::auth::handoff::HandoffVerifier;
+use crate::sessions::Kv;
+use app::api::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -9,7 +11,14 @@ use std::time::Instant;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub portal: Arc<dyn Portal>,
+    pub services: Services,
+    /// The Okta client, for handlers outside server functions (handoff).
+    pub okta: crate::okta::OktaClient,
+    pub kv: Kv,
+    /// The sign-in service itself (the handoff endpoint opens sessions with it).
+    pub auth: Arc<crate::auth::AuthService>,
+    /// `None` when handoff is not configured.
+    pub handoff: Option<Arc<HandoffVerifier>>,
     /// True when Keyport runs against its built-in sandbox.
     pub sandbox: bool,
     pub started: Instant,

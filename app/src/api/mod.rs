@@ -1,26 +1,33 @@
 //! Server functions: the only door from the browser into Keyport's server.
 //!
-//! Each one is thin: it finds the [`Portal`] service in context, calls one method and returns
-//! plain data or a [`PortalError`]. The service is a trait object so the `server` crate can
-//! implement it over the Okta client (and tests can swap it).
+//! Each one is thin: it finds the services in context, calls one method and returns plain data
+//! or a [`PortalError`]. The services are trait objects so the `server` crate can implement
+//! them over the Okta client (and tests can swap them). Every call carries the page's
+//! anti-CSRF token ([`client::KeyportClient`]).
 
-use crate::error::PortalError;
-use crate::model::{SiteInfo, UpstreamStatus};
-use leptos::prelude::*;
+pub mod auth;
+pub mod client;
+pub mod reverify;
 
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{Portal, PortalHandle};
+pub use service::{context, services, AuthPortal, Portal, RequestInfo, Services};
 
-/// Deployment facts for the layout (sandbox banner, org host).
-#[server(prefix = "/api", endpoint = "site_info")]
+use crate::error::PortalError;
+use crate::model::{SiteInfo, UpstreamStatus};
+use client::KeyportClient;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// Deployment facts for the layout (sandbox banner, org host). A GET: it changes nothing.
+#[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient)]
 pub async fn load_site_info() -> Result<SiteInfo, PortalError> {
-    Ok(service::portal()?.site_info())
+    Ok(services()?.portal.site_info())
 }
 
 /// Checks that Okta (or the sandbox) answers, and which pipeline the org runs.
-#[server(prefix = "/api", endpoint = "check_connection")]
+#[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient)]
 pub async fn check_connection() -> Result<UpstreamStatus, PortalError> {
-    service::portal()?.check_upstream().await
+    services()?.portal.check_upstream().await
 }

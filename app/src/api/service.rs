@@ -1,10 +1,24 @@
-//! The seam between server functions and the server crate.
+//! The seam between server functions and the server crate: traits the `server` crate
+//! implements, found in Leptos context as [`Services`], and the request facts server functions
+//! pass along.
 
 use crate::error::{ErrorCode, PortalError};
+use crate::model::auth::{ReverifyStep, SessionView, SignInStep};
 use crate::model::{SiteInfo, UpstreamStatus};
 use std::sync::Arc;
+use tower_sessions::Session;
 
-/// Everything the pages can ask of Keyport's server. Implemented by `server::service`.
+/// Facts about the request a server function serves, gathered by the server's middleware.
+#[derive(Clone, Debug, Default)]
+pub struct RequestInfo {
+    /// The id in the log line and the `X-Request-Id` header (the correlation id users see).
+    pub request_id: String,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub accept_language: Option<String>,
+}
+
+/// Deployment facts and the upstream check.
 #[async_trait::async_trait]
 pub trait Portal: Send + Sync + 'static {
     /// Deployment facts; cheap, no upstream call.
@@ -14,19 +28,133 @@ pub trait Portal: Send + Sync + 'static {
     async fn check_upstream(&self) -> Result<UpstreamStatus, PortalError>;
 }
 
-/// How the service travels through Leptos context.
-#[derive(Clone)]
-pub struct PortalHandle(pub Arc<dyn Portal>);
+/// Signing in and out, and re-verifying before sensitive actions.
+#[async_trait::async_trait]
+pub trait AuthPortal: Send + Sync + 'static {
+    /// Who is signed in, and the page's anti-CSRF token.
+    async fn session_view(&self, session: &Session) -> SessionView;
 
-/// The service for this request.
-pub(crate) fn portal() -> Result<Arc<dyn Portal>, PortalError> {
-    leptos::prelude::use_context::<PortalHandle>()
-        .map(|h| h.0)
-        .ok_or_else(|| {
-            tracing::error!("server function called without a Portal in context");
-            PortalError::new(
-                ErrorCode::Internal,
-                "Keyport is not fully started. Please try again.",
-            )
-        })
+    /// Where a sign-in stands (after a reload, the same step again).
+    async fn sign_in_state(&self, session: &Session) -> SignInStep;
+    async fn sign_in(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        username: String,
+        password: String,
+    ) -> Result<SignInStep, PortalError>;
+    async fn choose_factor(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        factor_id: String,
+    ) -> Result<SignInStep, PortalError>;
+    /// A code, or a security question's answer.
+    async fn submit_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<SignInStep, PortalError>;
+    async fn poll_push(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<SignInStep, PortalError>;
+    async fn resend(&self, session: &Session, req: &RequestInfo)
+        -> Result<SignInStep, PortalError>;
+    async fn submit_security_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::PublicKeyCredential,
+    ) -> Result<SignInStep, PortalError>;
+    async fn change_expired_password(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        old_password: String,
+        new_password: String,
+    ) -> Result<SignInStep, PortalError>;
+    /// Back to the choice of method.
+    async fn other_factor(&self, session: &Session) -> Result<SignInStep, PortalError>;
+    /// Abandons the sign-in.
+    async fn restart_sign_in(&self, session: &Session) -> SignInStep;
+    async fn sign_out(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        everywhere: bool,
+    ) -> Result<(), PortalError>;
+
+    async fn reverify_state(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_start(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        factor_id: String,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_poll(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_security_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::PublicKeyCredential,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_password(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        password: String,
+    ) -> Result<ReverifyStep, PortalError>;
+    async fn reverify_cancel(&self, session: &Session) -> Result<ReverifyStep, PortalError>;
+}
+
+/// Every service, as one value in Leptos context.
+#[derive(Clone)]
+pub struct Services {
+    pub portal: Arc<dyn Portal>,
+    pub auth: Arc<dyn AuthPortal>,
+}
+
+/// The services for this request.
+pub fn services() -> Result<Services, PortalError> {
+    leptos::prelude::use_context::<Services>().ok_or_else(|| {
+        tracing::error!("server function called without Services in context");
+        PortalError::new(
+            ErrorCode::Internal,
+            "Keyport is not fully started. Please try again.",
+        )
+    })
+}
+
+/// The session, the request facts and the services, as every server function needs them.
+pub async fn context() -> Result<(Services, Session, RequestInfo), PortalError> {
+    let services = services()?;
+    let session = leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session on a server function request");
+        PortalError::new(
+            ErrorCode::Internal,
+            "Your session could not be read. Reload the page.",
+        )
+    })?;
+    let info = leptos_axum::extract::<axum::Extension<RequestInfo>>()
+        .await
+        .map(|e| e.0)
+        .unwrap_or_default();
+    Ok((services, session, info))
 }

@@ -1,22 +1,55 @@
-//! The frame around every page: the Keyport name, the sandbox banner, the main area.
+//! The frame around every page: the Keyport name, who is signed in, the sandbox banner, the
+//! main area. The session (user and anti-CSRF token) is loaded once here and shared through
+//! context.
 
+use crate::api::auth::{load_session, sign_out};
 use crate::api::load_site_info;
 use crate::components::hydration::use_hydrated;
+use crate::error::PortalError;
+use crate::model::auth::{SessionView, UserSummary};
 use crate::model::SiteInfo;
 use leptos::prelude::*;
+use leptos_meta::Meta;
+
+/// The session as the layout loaded it.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<SessionView, PortalError>>);
+
+/// The session loaded by the layout, for pages.
+pub fn use_session() -> Option<SessionResource> {
+    use_context::<SessionResource>()
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let info = Resource::new_blocking(|| (), |_| load_site_info());
+    let session = Resource::new_blocking(|| (), |_| load_session());
+    provide_context(SessionResource(session));
     let hydrated = use_hydrated();
     view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let token = session.await.map(|s| s.csrf).unwrap_or_default();
+                view! { <Meta name="csrf-token" content=token /> }
+            })}
+        </Suspense>
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"⬡"</span>
                     <span class="brand-name">"Keyport"</span>
                 </a>
                 <span class="tagline">"Your sign-in methods"</span>
+                <span class="spacer"></span>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.await {
+                            Ok(SessionView { user: Some(user), .. }) => view! { <UserMenu user /> }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Suspense>
             </header>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -31,6 +64,45 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span>"Keyport manages your Okta sign-in methods without leaving this site."</span>
             </footer>
         </div>
+    }
+}
+
+/// Who is signed in, and signing out.
+#[component]
+fn UserMenu(user: UserSummary) -> impl IntoView {
+    let (busy, set_busy) = signal(false);
+    let out = move |everywhere: bool| {
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            let _ = sign_out(everywhere).await;
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().assign(if everywhere {
+                    "/signin?signedout=everywhere"
+                } else {
+                    "/signin?signedout=1"
+                });
+            }
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <details class="user-menu" data-testid="user-menu">
+            <summary>
+                <span class="avatar" aria-hidden="true">{user.display_name.chars().next().unwrap_or('?').to_string()}</span>
+                <span class="user-name">{user.display_name.clone()}</span>
+            </summary>
+            <div class="menu">
+                <p class="muted menu-login">{user.login.clone()}</p>
+                {user.is_admin.then(|| view! { <a href="/admin" class="menu-item">"Admin"</a> })}
+                <button type="button" class="menu-item" disabled=move || busy.get() on:click=move |_| out(false) data-testid="sign-out">
+                    "Sign out"
+                </button>
+                <button type="button" class="menu-item" disabled=move || busy.get() on:click=move |_| out(true) data-testid="sign-out-everywhere">
+                    "Sign out everywhere"
+                </button>
+            </div>
+        </details>
     }
 }
 

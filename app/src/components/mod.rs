@@ -1,4 +1,8 @@
 //! Building blocks shared by the pages.
 
+pub mod challenge;
 pub mod hydration;
 pub mod layout;
+pub mod notice;
+pub mod password_rules;
+pub mod webauthn;

@@ -1,31 +1,50 @@
-//! The landing page.
+//! The signed-in home: who you are and your sign-in methods. Signed out, it sends you to sign in.
 
 use crate::api::check_connection;
 use crate::components::hydration::use_hydrated;
+use crate::components::layout::use_session;
+use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let session = use_session();
     view! {
-        <Title text="" />
-        <section class="card">
-            <h1>"Manage how you sign in"</h1>
-            <p class="lead">
-                "Keyport lets you see and change your Okta sign-in methods — Okta Verify, "
-                "security keys and passkeys, authenticator apps, phone and email — right here, "
-                "without being sent to another site."
-            </p>
-        </section>
-        <ConnectionCheck />
+        <Title text="Your sign-in methods" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let session = session;
+                Suspend::new(async move {
+                    let view = match session {
+                        Some(s) => s.0.await.ok(),
+                        None => None,
+                    };
+                    match view {
+                        Some(SessionView { user: Some(user), .. }) => view! {
+                            <section class="card">
+                                <h1>"Hello, " {user.display_name.clone()}</h1>
+                                <p class="lead">
+                                    "Here you can see and change how you sign in — Okta Verify, security keys and "
+                                    "passkeys, authenticator apps, phone and email — without leaving this site."
+                                </p>
+                            </section>
+                            <ConnectionCheck />
+                        }.into_any(),
+                        _ => view! { <Redirect path="/signin" /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
 /// A live check of the connection to Okta. It needs the wasm: the button stays disabled until
 /// the page has hydrated.
 #[component]
-fn ConnectionCheck() -> impl IntoView {
+pub fn ConnectionCheck() -> impl IntoView {
     let hydrated = use_hydrated();
     let check = Action::new(|_: &()| check_connection());
     let pending = check.pending();

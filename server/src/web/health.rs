@@ -15,7 +15,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.portal.check_upstream().await {
+    match state.services.portal.check_upstream().await {
         Ok(status) => (
             StatusCode::OK,
             Json(json!({

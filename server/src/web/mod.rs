@@ -1,29 +1,57 @@
 //! Keyport's HTTP surface: the router, its middleware, and the operational endpoints.
+//!
+//! Middleware, outermost first: request id → one log line per request → security headers →
+//! client facts → session → session lifetime → page token → CSRF check → routes.
 
+pub mod csrf;
+mod handoff;
 mod health;
 pub mod request_id;
+pub mod request_info;
 pub mod security_headers;
 mod trace;
 
+use crate::sessions::{self, KeyportSession, LifetimeContext, SessionSettings, Store};
 use crate::state::AppState;
-use app::api::PortalHandle;
-use axum::routing::get;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// What the HTTP layer needs beyond the state.
+pub struct WebSettings {
+    /// `scheme://host[:port]` people use; what `Origin` must equal.
+    pub public_origin: String,
+    pub https: bool,
+    pub frame_ancestors: String,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub session: SessionSettings,
+    pub store: Store,
+}
 
 /// The whole application router: pages, server functions, static files, health endpoints.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, web: WebSettings) -> Router {
     let routes = generate_route_list(app::App);
-    let portal = PortalHandle(state.portal.clone());
+    let services = state.services.clone();
     let context = move || {
-        provide_context(portal.clone());
+        provide_context(services.clone());
         security_headers::provide_page_csp();
     };
     let shell_options = state.leptos_options.clone();
+    let headers = security_headers::Policy::new(web.https, &web.frame_ancestors);
+    let lifetime = LifetimeContext {
+        kv: state.kv.clone(),
+        absolute_timeout: web.session.absolute_timeout,
+    };
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/auth/handoff", post(handoff::receive))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -32,7 +60,44 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, app::shell))
         .with_state(state)
-        .layer(axum::middleware::from_fn(security_headers::baseline))
+        .layer(middleware::from_fn_with_state(
+            csrf::PublicOrigin(web.public_origin),
+            csrf::protect,
+        ))
+        .layer(middleware::from_fn(issue_page_token))
+        .layer(middleware::from_fn_with_state(
+            lifetime,
+            sessions::enforce_lifetime,
+        ))
+        .layer(web.session.layer(web.store))
+        .layer(middleware::from_fn_with_state(
+            request_info::TrustedProxies(Arc::new(web.trusted_proxies)),
+            request_info::gather,
+        ))
+        .layer(middleware::from_fn_with_state(
+            headers,
+            security_headers::baseline,
+        ))
         .layer(trace::layer())
-        .layer(axum::middleware::from_fn(request_id::assign))
+        .layer(middleware::from_fn(request_id::assign))
+}
+
+/// Gives a page request's session its anti-CSRF token before rendering starts: a session
+/// written during streaming would be too late for its cookie.
+async fn issue_page_token(session: Session, req: Request, next: Next) -> Response {
+    let wants_html = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if req.method() == axum::http::Method::GET && wants_html {
+        let mut data = KeyportSession::load(&session).await;
+        if data.csrf.is_empty() {
+            data.ensure_csrf();
+            if let Err(e) = data.save(&session).await {
+                tracing::error!(error = %e, "cannot save a new session");
+            }
+        }
+    }
+    next.run(req).await
 }

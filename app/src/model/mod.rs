@@ -1,4 +1,6 @@
-//! Plain data exchanged between the server and the browser.
+//! Plain data exchanged between the server and the browser, one module per area.
+
+pub mod auth;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,8 @@
-//! Keyport's service: what server functions call, implemented over the Okta client.
+//! Keyport's services: what server functions call, implemented over the Okta client.
+
+pub mod errors;
+pub mod factors;
+pub mod passwords;
 
 use crate::okta::types::OrgPipeline;
 use crate::okta::{OktaClient, OktaError};

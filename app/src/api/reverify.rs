@@ -1,0 +1,56 @@
+//! Re-verification before sensitive actions (add, remove or rename a method, change the
+//! password). The server decides; these functions let the page satisfy it inline.
+
+use super::client::KeyportClient;
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::error::PortalError;
+use crate::model::auth::ReverifyStep;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+
+#[server(prefix = "/api", endpoint = "reverify/state", input = GetUrl, client = KeyportClient)]
+pub async fn reverify_state() -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth.reverify_state(&session, &req).await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/start", client = KeyportClient)]
+pub async fn reverify_start(factor_id: String) -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth.reverify_start(&session, &req, factor_id).await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/code", client = KeyportClient)]
+pub async fn reverify_code(code: String) -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth.reverify_code(&session, &req, code).await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/poll", client = KeyportClient)]
+pub async fn reverify_poll() -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth.reverify_poll(&session, &req).await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/key", input = Json, client = KeyportClient)]
+pub async fn reverify_security_key(
+    credential: webauthn_rs_proto::PublicKeyCredential,
+) -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth
+        .reverify_security_key(&session, &req, credential)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/password", client = KeyportClient)]
+pub async fn reverify_password(password: String) -> Result<ReverifyStep, PortalError> {
+    let (s, session, req) = context().await?;
+    s.auth.reverify_password(&session, &req, password).await
+}
+
+#[server(prefix = "/api", endpoint = "reverify/cancel", client = KeyportClient)]
+pub async fn reverify_cancel() -> Result<ReverifyStep, PortalError> {
+    let (s, session, _) = context().await?;
+    s.auth.reverify_cancel(&session).await
+}

@@ -1,0 +1,21 @@
+//! Showing errors: the message written for people, the wait when there is one, and the
+//! reference support can look up.
+
+use crate::error::PortalError;
+use leptos::prelude::*;
+
+/// An error message box (empty when there is no error).
+#[component]
+pub fn ErrorNotice(#[prop(into)] error: Signal<Option<PortalError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            let reference = e.correlation_id.clone();
+            view! {
+                <div class="notice notice-error" role="alert" data-testid="error">
+                    <span>{e.message.clone()}</span>
+                    {reference.map(|r| view! { <span class="correlation">"Reference: " {r}</span> })}
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,144 @@
+//! Keyport's sessions: tower-sessions with a `__Host-` cookie over https, HttpOnly, Secure
+//! (except plain-http loopback), SameSite=Lax by default; an idle timeout (the cookie's expiry,
+//! renewed on use) and an absolute timeout (from a timestamp kept in the session, since
+//! tower-sessions has one expiry only); and "signed out everywhere" marks shared by instances.
+//!
+//! Everything sensitive stays server-side: the Okta state token of a sign-in in progress,
+//! pending enrollments and WebAuthn ceremony state never reach the browser.
+
+pub mod data;
+pub mod store;
+
+pub use data::{KeyportSession, SignedInUser};
+pub use store::{Kv, Store, StoreError};
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// The session's settings.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// `__Host-keyport` over https, `keyport_session` on plain http.
+    pub cookie_name: &'static str,
+    pub secure: bool,
+    pub same_site: SameSite,
+    /// Ends a session nobody used for this long.
+    pub idle_timeout: Duration,
+    /// Ends a session this long after sign-in, however busy.
+    pub absolute_timeout: Duration,
+}
+
+impl SessionSettings {
+    /// Cookie rules from the public URL: `__Host-` and Secure over https; Secure too on plain
+    /// http unless the host is loopback (browsers treat http://localhost as secure anyway, and
+    /// a Secure cookie would be dropped elsewhere on http).
+    pub fn for_public_url(public: &url::Url, idle: Duration, absolute: Duration) -> Self {
+        let https = public.scheme() == "https";
+        let loopback = matches!(public.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        SessionSettings {
+            cookie_name: if https {
+                "__Host-keyport"
+            } else {
+                "keyport_session"
+            },
+            secure: https || !loopback,
+            same_site: SameSite::Lax,
+            idle_timeout: idle,
+            absolute_timeout: absolute,
+        }
+    }
+
+    pub fn layer(&self, store: Store) -> SessionManagerLayer<Store> {
+        let idle =
+            time::Duration::try_from(self.idle_timeout).unwrap_or(time::Duration::minutes(30));
+        SessionManagerLayer::new(store)
+            .with_name(self.cookie_name)
+            .with_http_only(true)
+            .with_secure(self.secure)
+            .with_same_site(self.same_site)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(idle))
+    }
+}
+
+/// The key of a user's "signed out everywhere" mark in [`Kv`].
+pub fn signed_out_key(user_id: &str) -> String {
+    format!("signed-out:{user_id}")
+}
+
+/// Ends sessions past their absolute lifetime or signed out everywhere, before any handler
+/// sees them. Runs inside the session layer.
+pub async fn enforce_lifetime(
+    axum::extract::State(ctx): axum::extract::State<LifetimeContext>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Ok(Some(data)) = session.get::<KeyportSession>(data::KEY).await {
+        if let Some(user) = &data.user {
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let too_old = now - user.signed_in_at > ctx.absolute_timeout.as_secs() as i64;
+            let signed_out = match ctx.kv.get(&signed_out_key(&user.id)).await {
+                Ok(Some(at)) => at.parse::<i64>().is_ok_and(|at| user.signed_in_at <= at),
+                _ => false,
+            };
+            if too_old || signed_out {
+                tracing::info!(
+                    reason = if too_old {
+                        "absolute timeout"
+                    } else {
+                        "signed out everywhere"
+                    },
+                    "session ended"
+                );
+                let _ = session.flush().await;
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// What [`enforce_lifetime`] needs.
+#[derive(Clone)]
+pub struct LifetimeContext {
+    pub kv: Kv,
+    pub absolute_timeout: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_follow_the_public_url() {
+        let d = Duration::from_secs(60);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("https://keyport.example.com").unwrap(),
+            d,
+            d,
+        );
+        assert_eq!(s.cookie_name, "__Host-keyport");
+        assert!(s.secure);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("http://localhost:3000").unwrap(),
+            d,
+            d,
+        );
+        assert_eq!(s.cookie_name, "keyport_session");
+        assert!(!s.secure);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("http://keyport.lan:3000").unwrap(),
+            d,
+            d,
+        );
+        assert!(
+            s.secure,
+            "plain http off loopback still marks cookies Secure"
+        );
+    }
+}
