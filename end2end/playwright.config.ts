@@ -40,7 +40,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: binary,
+      // A fresh session store each run, so earlier runs' sessions and counters do not leak in.
+      command: `rm -f ${path.join(root, 'target', 'e2e-sessions.sqlite3')}* && exec ${binary}`,
       cwd: root,
       url: `http://127.0.0.1:${KEYPORT_PORT}/healthz`,
       reuseExistingServer: false,
@@ -53,6 +54,10 @@ export default defineConfig({
         KEYPORT_SANDBOX_ADDR: `127.0.0.1:${SANDBOX_PORT}`,
         KEYPORT_SITE_ROOT: path.join(root, 'target', 'site'),
         KEYPORT_LOG: 'warn',
+        KEYPORT_SESSION_STORE: path.join(root, 'target', 'e2e-sessions.sqlite3'),
+        // Tests sign in hundreds of times; the limits themselves have their own tests.
+        KEYPORT_SIGNIN_LIMIT: '10000',
+        KEYPORT_CODE_LIMIT: '10000',
       },
     },
   ],

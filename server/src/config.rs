@@ -66,6 +66,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_HANDOFF_JWKS_URL", None, false, "Your application's JWKS URL, for handoff tokens signed with RS256 or ES256 (instead of a shared secret)."),
     setting("KEYPORT_HANDOFF_AUDIENCE", Some("keyport"), false, "The aud a handoff token must carry."),
     setting("KEYPORT_HANDOFF_ISSUER", None, false, "The iss a handoff token must carry, when set."),
+    setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
+    setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
     setting("KEYPORT_FRAME_ANCESTORS", Some("'self'"), false, "The Content-Security-Policy frame-ancestors value: who may frame Keyport's pages."),
     setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
@@ -142,6 +144,7 @@ pub struct Config {
     pub handoff: Option<crate::auth::handoff::HandoffSettings>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub frame_ancestors: String,
+    pub abuse_limits: crate::auth::limits::AbuseLimits,
     pub sandbox: SandboxConfig,
 }
 
@@ -366,6 +369,10 @@ impl Config {
             handoff,
             trusted_proxies,
             frame_ancestors,
+            abuse_limits: crate::auth::limits::AbuseLimits::per_account(
+                parse_int(src, "KEYPORT_SIGNIN_LIMIT", 1, 100_000)?,
+                parse_int(src, "KEYPORT_CODE_LIMIT", 1, 100_000)?,
+            ),
             addr,
             public_url,
             upstream,

@@ -125,7 +125,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
                 .host_str()
                 .unwrap_or("localhost")
                 .to_string(),
-            limits: auth::limits::AbuseLimits::default(),
+            limits: config.abuse_limits,
         },
     });
     let services = app::api::Services {

@@ -30,27 +30,25 @@ pub struct AbuseLimits {
     pub codes_per_address: Limit,
 }
 
+/// The window of every limit.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl AbuseLimits {
+    /// Per-account limits; a client address may make five times as many attempts (several
+    /// people can share one address).
+    pub fn per_account(sign_ins: u64, codes: u64) -> Self {
+        AbuseLimits {
+            sign_in_per_account: Limit { max: sign_ins, window: WINDOW },
+            sign_in_per_address: Limit { max: sign_ins.saturating_mul(5), window: WINDOW },
+            codes_per_account: Limit { max: codes, window: WINDOW },
+            codes_per_address: Limit { max: codes.saturating_mul(5), window: WINDOW },
+        }
+    }
+}
+
 impl Default for AbuseLimits {
     fn default() -> Self {
-        let minutes = |m: u64| Duration::from_secs(m * 60);
-        AbuseLimits {
-            sign_in_per_account: Limit {
-                max: 10,
-                window: minutes(15),
-            },
-            sign_in_per_address: Limit {
-                max: 50,
-                window: minutes(15),
-            },
-            codes_per_account: Limit {
-                max: 15,
-                window: minutes(15),
-            },
-            codes_per_address: Limit {
-                max: 100,
-                window: minutes(15),
-            },
-        }
+        AbuseLimits::per_account(10, 15)
     }
 }
 

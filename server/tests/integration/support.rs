@@ -20,6 +20,13 @@ pub fn test_config(extra: &[(&str, &str)]) -> Config {
     Config::from_sources(&Sources::from_vars(vars).unwrap()).unwrap()
 }
 
+/// A fresh SQLite session file for one test.
+pub fn temp_store() -> String {
+    let dir = std::env::temp_dir().join("keyport-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("sessions-{}.sqlite3", uuid::Uuid::new_v4().simple())).to_string_lossy().to_string()
+}
+
 pub struct TestApp {
     pub router: axum::Router,
     pub sandbox: server::RunningSandbox,
@@ -288,4 +295,119 @@ impl LiveSandbox {
             .unwrap_or_else(|| panic!("no code to {to}"))
             .to_string()
     }
+}
+
+/// A browser talking to a Keyport router without a socket: it keeps the session cookie and the
+/// page's anti-CSRF token, and calls server functions the way the app does.
+pub struct Browser {
+    pub router: axum::Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub origin: String,
+}
+
+impl Browser {
+    pub fn new(router: axum::Router) -> Self {
+        Browser { router, cookie: None, csrf: None, origin: "http://localhost:0".into() }
+    }
+
+    fn remember_cookie(&mut self, res: &Response<Body>) {
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap().to_string();
+            if v.contains("Max-Age=0") {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+    }
+
+    /// Loads a page (as a browser would, asking for HTML) and reads its CSRF token.
+    pub async fn page(&mut self, path: &str) -> Response<Body> {
+        let mut req = Request::get(path).header("accept", "text/html");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        self.remember_cookie(&res);
+        res
+    }
+
+    /// The session view, through the GET server function.
+    pub async fn session(&mut self) -> serde_json::Value {
+        let mut req = Request::get("/api/session").header("accept", "application/json");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        self.remember_cookie(&res);
+        let v = body_json(res).await;
+        self.csrf = v["csrf"].as_str().map(str::to_string);
+        v
+    }
+
+    /// Calls a server function (form-encoded), with the token and same-origin headers.
+    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> (axum::http::StatusCode, serde_json::Value) {
+        self.call_with(endpoint, form, &[("sec-fetch-site", "same-origin")], true).await
+    }
+
+    pub async fn call_with(
+        &mut self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        with_token: bool,
+    ) -> (axum::http::StatusCode, serde_json::Value) {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
+        let mut req = Request::post(endpoint)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if with_token {
+            if let Some(t) = &self.csrf {
+                req = req.header("x-csrf-token", t);
+            }
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        self.remember_cookie(&res);
+        let status = res.status();
+        let text = body_string(res).await;
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// Posts a handoff token as the company's page would.
+    pub async fn handoff(&mut self, token: &str) -> Response<Body> {
+        let body = format!("token={}", url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>());
+        let mut req = Request::post("/auth/handoff").header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        self.remember_cookie(&res);
+        res
+    }
+}
+
+/// A whole Keyport (router and sandbox) from a configuration.
+pub async fn keyport_with(config: &Config) -> TestApp {
+    let assembled = server::assemble(config).await.unwrap();
+    TestApp { router: assembled.router, sandbox: assembled.sandbox.unwrap() }
+}
+
+/// A handoff token signed with the sandbox's demo secret.
+pub fn handoff_token(sub: &str) -> String {
+    server::auth::handoff::mint(
+        server::config::DEFAULT_SANDBOX_HANDOFF_SECRET,
+        sub,
+        "keyport",
+        None,
+        std::time::Duration::from_secs(120),
+    )
+    .unwrap()
 }
