@@ -164,15 +164,20 @@ async fn org_metadata(State(sb): State<Sandbox>, headers: HeaderMap) -> Json<ser
 }
 
 /// Okta's API token check: `Authorization: SSWS <token>`, else 401 E0000011.
+///
+/// The Authn API (`/api/v1/authn…`) also serves public apps, which send no `Authorization`
+/// header at all (API-NOTES §5); a header that is present must still be a valid token.
 async fn require_ssws(State(sb): State<Sandbox>, req: Request, next: Next) -> Response {
-    let presented = req
-        .headers()
-        .get("authorization")
+    let header = req.headers().get("authorization");
+    let presented = header
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("SSWS "))
         .map(str::trim);
+    let path = req.uri().path();
+    let public_authn = path == "/api/v1/authn" || path.starts_with("/api/v1/authn/");
     match presented {
         Some(token) if token == sb.inner.token.expose() => next.run(req).await,
+        None if header.is_none() && public_authn => next.run(req).await,
         _ => ApiError::invalid_token().into_response(),
     }
 }

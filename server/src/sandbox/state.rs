@@ -34,6 +34,11 @@ pub struct AuthnTransaction {
     pub user_id: String,
     pub expires_at: OffsetDateTime,
     pub step: AuthnStep,
+    /// A factor was verified in this transaction (MFA comes before PASSWORD_EXPIRED, ADOC).
+    pub mfa_verified: bool,
+    /// The last push outcome reported while in MFA_CHALLENGE (`REJECTED`, `TIMEOUT`), shown
+    /// again when the transaction is read back; cleared when a new challenge starts.
+    pub factor_result: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
