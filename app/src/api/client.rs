@@ -10,8 +10,19 @@ mod browser {
     use leptos::server_fn::response::browser::BrowserResponse;
     use std::future::Future;
 
-    /// The token the server rendered into `<meta name="csrf-token">`.
+    thread_local! {
+        static TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+
+    pub fn set_token(token: String) {
+        TOKEN.with(|t| *t.borrow_mut() = Some(token).filter(|t| !t.is_empty()));
+    }
+
+    /// The session's token: from the hydrated session, else `<meta name="csrf-token">`.
     fn csrf_token() -> Option<String> {
+        if let Some(t) = TOKEN.with(|t| t.borrow().clone()) {
+            return Some(t);
+        }
         let document = web_sys::window()?.document()?;
         let meta = document.query_selector("meta[name=csrf-token]").ok()??;
         meta.get_attribute("content").filter(|t| !t.is_empty())
@@ -58,6 +69,15 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 pub use browser::KeyportClient;
+
+/// Remembers the session's anti-CSRF token for every later call (the layout sets it when the
+/// session loads).
+pub fn set_csrf_token(token: String) {
+    #[cfg(feature = "hydrate")]
+    browser::set_token(token);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = token;
+}
 
 /// On the server, server functions run in-process; the client type is never used to send.
 #[cfg(not(feature = "hydrate"))]

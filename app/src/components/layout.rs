@@ -25,6 +25,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     let info = Resource::new_blocking(|| (), |_| load_site_info());
     let session = Resource::new_blocking(|| (), |_| load_session());
     provide_context(SessionResource(session));
+    // Every server-function call carries the session's anti-CSRF token.
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = session.get() {
+            crate::api::client::set_csrf_token(view.csrf);
+        }
+    });
     let hydrated = use_hydrated();
     view! {
         <Suspense fallback=|| ()>
