@@ -335,6 +335,9 @@ pub fn question_text(key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The sandbox's one user type (`type.id` of every user).
+pub const USER_TYPE_ID: &str = "oty1sandbox0default0";
+
 /// A user as the Users API shows it (API-NOTES §6).
 pub fn user(base: &str, u: &User) -> Value {
     let href = user_href(base, &u.id);
@@ -347,7 +350,7 @@ pub fn user(base: &str, u: &User) -> Value {
         "lastLogin": u.last_login.map(okta_time),
         "lastUpdated": okta_time(u.last_updated),
         "passwordChanged": u.password_changed.map(okta_time),
-        "type": { "id": "oty1sandbox0default0" },
+        "type": { "id": USER_TYPE_ID },
         "profile": u.profile,
         "credentials": {
             "password": {},

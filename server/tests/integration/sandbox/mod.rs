@@ -1,3 +1,5 @@
 //! The Okta sandbox: one module per API family and per rule.
 
 mod factors;
+mod logs;
+mod users;
