@@ -1,6 +1,8 @@
 //! The Okta sandbox: one module per API family and per rule.
 
 mod authenticators;
+mod enrollments;
 mod factors;
+mod idp;
 mod logs;
 mod users;
