@@ -56,6 +56,44 @@ pub fn factor_label(f: &Factor) -> String {
     }
 }
 
+/// The actor of events caused with the API token (an admin, not the user).
+fn admin_actor() -> (String, &'static str, String, String) {
+    (
+        "0oa1keyport0apitoken".to_string(),
+        "PublicClientApp",
+        "API token".to_string(),
+        "Keyport API token".to_string(),
+    )
+}
+
+/// Records an org-level event (no user involved), caused with the API token: e.g. an admin
+/// activating or deactivating an authenticator (`security.authenticator.lifecycle.*`).
+pub fn record_org(
+    org: &Org,
+    origin: &Origin,
+    target: LogTarget,
+    event_type: &'static str,
+    display_message: &str,
+) {
+    let (actor_id, actor_type, actor_alternate_id, actor_display_name) = admin_actor();
+    org.record(LogEvent {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        published: org.now(),
+        event_type,
+        display_message: display_message.to_string(),
+        severity: "INFO",
+        outcome: "SUCCESS",
+        reason: None,
+        actor_id,
+        actor_type,
+        actor_alternate_id,
+        actor_display_name,
+        target: vec![target],
+        client_ip: origin.client_ip.clone(),
+        user_agent: origin.user_agent.clone(),
+    });
+}
+
 /// Records an event about `user`, optionally naming a factor.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
@@ -69,12 +107,7 @@ pub fn record(
     reason: Option<String>,
 ) {
     let (actor_id, actor_type, actor_alt, actor_name) = if origin.by_admin {
-        (
-            "0oa1keyport0apitoken".to_string(),
-            "PublicClientApp",
-            "API token".to_string(),
-            "Keyport API token".to_string(),
-        )
+        admin_actor()
     } else {
         (
             user.id.clone(),

@@ -335,6 +335,9 @@ pub fn question_text(key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The sandbox's one user type (`type.id` of every user).
+pub const USER_TYPE_ID: &str = "oty1sandbox0default0";
+
 /// A user as the Users API shows it (API-NOTES §6).
 pub fn user(base: &str, u: &User) -> Value {
     let href = user_href(base, &u.id);
@@ -347,7 +350,7 @@ pub fn user(base: &str, u: &User) -> Value {
         "lastLogin": u.last_login.map(okta_time),
         "lastUpdated": okta_time(u.last_updated),
         "passwordChanged": u.password_changed.map(okta_time),
-        "type": { "id": "oty1sandbox0default0" },
+        "type": { "id": USER_TYPE_ID },
         "profile": u.profile,
         "credentials": {
             "password": {},
@@ -388,11 +391,22 @@ pub fn group(g: &Group) -> Value {
     })
 }
 
-/// An authenticator with `_links` by status (API-NOTES §4).
+/// An authenticator with `_links` by status (API-NOTES §4), shaped like the
+/// authenticators-*.json examples:
+/// - `settings` only where the spec's per-key schema has them: `okta_email` (`allowedFor`,
+///   `tokenLifetimeInMinutes`), `phone_number` (`allowedFor`), `okta_verify` (channel binding,
+///   compliance, user verification). None for password, webauthn, OTP apps, and
+///   security_question, whose example has none (and whose `self` allows GET only).
+/// - `provider` for `tac`: its TTL and code configuration ([SPEC] AuthenticatorKeyTac).
 pub fn authenticator(base: &str, a: &Authenticator) -> Value {
     let href = format!("{base}/api/v1/authenticators/{}", a.id);
+    let self_allow: &[&str] = if a.key == "security_question" {
+        &["GET"]
+    } else {
+        &["GET", "PUT"]
+    };
     let mut links = json!({
-        "self": link(href.clone(), &["GET", "PUT"]),
+        "self": link(href.clone(), self_allow),
         "methods": link(format!("{href}/methods"), &["GET"]),
     });
     if a.active {
@@ -413,35 +427,65 @@ pub fn authenticator(base: &str, a: &Authenticator) -> Value {
         "lastUpdated": okta_time(a.last_updated),
         "_links": links,
     });
-    if a.key != "okta_password" {
-        let mut settings = json!({ "allowedFor": a.allowed_for });
-        if a.key == "okta_email" {
-            settings["tokenLifetimeInMinutes"] = json!(5);
+    match a.key {
+        "okta_email" => {
+            out["settings"] = json!({ "allowedFor": a.allowed_for, "tokenLifetimeInMinutes": 5 })
         }
-        if a.key == "okta_verify" {
-            settings["channelBinding"] =
-                json!({ "style": "NUMBER_CHALLENGE", "required": "HIGH_RISK_ONLY" });
-            settings["userVerification"] = json!("PREFERRED");
-            settings["compliance"] = json!({ "fips": "OPTIONAL" });
+        "phone_number" => out["settings"] = json!({ "allowedFor": a.allowed_for }),
+        "okta_verify" => {
+            out["settings"] = json!({
+                "channelBinding": { "style": "NUMBER_CHALLENGE", "required": "HIGH_RISK_ONLY" },
+                "userVerification": "PREFERRED",
+                "compliance": { "fips": "OPTIONAL" },
+            })
         }
-        out["settings"] = settings;
+        "tac" => {
+            out["provider"] = json!({
+                "type": "tac",
+                "configuration": {
+                    "minTtl": TAC_MIN_TTL_MINUTES,
+                    "maxTtl": TAC_MAX_TTL_MINUTES,
+                    "defaultTtl": TAC_DEFAULT_TTL_MINUTES,
+                    "length": TAC_LENGTH,
+                    "complexity": { "numbers": true, "letters": true, "specialCharacters": true },
+                    "multiUseAllowed": true,
+                }
+            })
+        }
+        _ => {}
     }
     out
 }
 
+/// The org's temporary access code settings ([SPEC] AuthenticatorKeyTac: TTLs in minutes,
+/// 10–14400, default 120; at least 8 characters).
+pub const TAC_MIN_TTL_MINUTES: u32 = 10;
+pub const TAC_MAX_TTL_MINUTES: u32 = 14_400;
+pub const TAC_DEFAULT_TTL_MINUTES: u32 = 120;
+pub const TAC_LENGTH: usize = 8;
+
+/// An authenticator method (authenticators-methods-phone.json, authenticators-method-
+/// webauthn.json). Only authenticators with several methods (phone, Okta Verify) offer method
+/// lifecycle links: the webauthn example, a single-method authenticator, has `self` alone.
 pub fn authenticator_method(base: &str, a: &Authenticator, method: &str, active: bool) -> Value {
     let href = format!("{base}/api/v1/authenticators/{}/methods/{method}", a.id);
     let mut links = json!({ "self": link(href.clone(), &["GET", "PUT"]) });
-    if active {
-        links["deactivate"] = link(format!("{href}/lifecycle/deactivate"), &["POST"]);
-    } else {
-        links["activate"] = link(format!("{href}/lifecycle/activate"), &["POST"]);
+    if a.methods.len() > 1 {
+        if active {
+            links["deactivate"] = link(format!("{href}/lifecycle/deactivate"), &["POST"]);
+        } else {
+            links["activate"] = link(format!("{href}/lifecycle/activate"), &["POST"]);
+        }
     }
-    json!({
+    let mut out = json!({
         "type": method,
         "status": if active { "ACTIVE" } else { "INACTIVE" },
         "_links": links,
-    })
+    });
+    if method == "webauthn" {
+        out["settings"] = json!({ "userVerification": "DISCOURAGED", "attachment": "ANY" });
+    }
+    out
 }
 
 /// A System Log event (the `LogEvent` schema's fields Keyport reads).
