@@ -549,7 +549,11 @@ pub async fn primary(
         }
         UserStatus::Active | UserStatus::PasswordExpired => {}
     }
-    if !passwords::verify(&password, &u.password_hash) {
+    // A temporary access code issued by the help desk stands in for the password and the
+    // second factor at once (OIE); it is spent here unless it is multi-use.
+    let tac_used = !passwords::verify(&password, &u.password_hash)
+        && super::enrollments::consume_tac(org, &mut u, &password);
+    if !tac_used && !passwords::verify(&password, &u.password_hash) {
         u.failed_sign_ins += 1;
         sign_in_failed(org, &origin, &u, "INVALID_CREDENTIALS");
         if u.failed_sign_ins >= LOCKOUT_THRESHOLD {
@@ -566,7 +570,7 @@ pub async fn primary(
         user_id: u.id.clone(),
         expires_at: org.now() + TRANSACTION_LIFETIME,
         step: AuthnStep::MfaRequired,
-        mfa_verified: false,
+        mfa_verified: tac_used,
         factor_result: None,
     };
     let out = advance(org, &origin, &base, &mut u, &mut tx);

@@ -882,3 +882,25 @@ async fn sign_out_everywhere_clears_every_session() {
         .await;
     assert_error(&missing, StatusCode::NOT_FOUND, "E0000007");
 }
+
+// API-NOTES §3: a temporary access code lets a user who lost every device sign in (OIE);
+// it is spent on use unless multi-use.
+#[tokio::test]
+async fn a_temporary_access_code_signs_in_once() {
+    let sb = sandbox("oie");
+    let tac = sb
+        .okta(
+            "POST",
+            &format!("/api/v1/users/{}/authenticator-enrollments/tac", users::VICTOR.0),
+            Some(json!({"authenticatorId": "aut1tac0000000000000", "profile": {"ttl": "60", "multiUse": false}})),
+        )
+        .await;
+    assert_eq!(tac.status, StatusCode::OK, "{}", tac.body);
+    let code = tac.body["profile"]["tac"].as_str().unwrap().to_string();
+    // Victor has factors, yet the code alone completes the sign-in.
+    let a = sign_in(&sb, users::VICTOR.1, &code).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.body["status"], "SUCCESS");
+    let again = sign_in(&sb, users::VICTOR.1, &code).await;
+    assert_error(&again, StatusCode::UNAUTHORIZED, "E0000004");
+}
