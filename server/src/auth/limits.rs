@@ -38,10 +38,22 @@ impl AbuseLimits {
     /// people can share one address).
     pub fn per_account(sign_ins: u64, codes: u64) -> Self {
         AbuseLimits {
-            sign_in_per_account: Limit { max: sign_ins, window: WINDOW },
-            sign_in_per_address: Limit { max: sign_ins.saturating_mul(5), window: WINDOW },
-            codes_per_account: Limit { max: codes, window: WINDOW },
-            codes_per_address: Limit { max: codes.saturating_mul(5), window: WINDOW },
+            sign_in_per_account: Limit {
+                max: sign_ins,
+                window: WINDOW,
+            },
+            sign_in_per_address: Limit {
+                max: sign_ins.saturating_mul(5),
+                window: WINDOW,
+            },
+            codes_per_account: Limit {
+                max: codes,
+                window: WINDOW,
+            },
+            codes_per_address: Limit {
+                max: codes.saturating_mul(5),
+                window: WINDOW,
+            },
         }
     }
 }

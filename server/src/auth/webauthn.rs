@@ -37,13 +37,13 @@ pub fn request_options(
     if let Some(id) = decode(credential_id).filter(|id| !id.is_empty()) {
         allow.push(AllowCredentials {
             type_: "public-key".into(),
-            id: id.into(),
+            id,
             transports: None,
         });
     }
     let options = RequestChallengeResponse {
         public_key: PublicKeyCredentialRequestOptions {
-            challenge: challenge.into(),
+            challenge,
             timeout: Some(120_000),
             rp_id: rp_id.to_string(),
             allow_credentials: allow,

@@ -52,66 +52,69 @@ pub enum RateLimitScope {
 pub enum OktaError {
     /// The passcode, answer or WebAuthn response was wrong (E0000068).
     #[error("invalid passcode or answer")]
-    InvalidPasscode(OktaErrorBody),
+    InvalidPasscode(Box<OktaErrorBody>),
     /// The passcode was used before, or is outside the time window (E0000082, E0000083).
     #[error("passcode already used")]
-    PasscodeReplayed(OktaErrorBody),
+    PasscodeReplayed(Box<OktaErrorBody>),
     /// Too many requests: try again after `retry_after`.
     #[error("rate limited ({scope:?}), retry after {retry_after:?}")]
     RateLimited {
         retry_after: Duration,
         scope: RateLimitScope,
-        body: Option<OktaErrorBody>,
+        body: Option<Box<OktaErrorBody>>,
     },
     /// The factor type is already set up (E0000001 "A factor of this type is already set up."
     /// or "There is an existing verified phone number.").
     #[error("already enrolled: {cause}")]
-    AlreadyEnrolled { cause: String, body: OktaErrorBody },
+    AlreadyEnrolled {
+        cause: String,
+        body: Box<OktaErrorBody>,
+    },
     /// Identity Engine refuses another enrollment of this type through the Factors API
     /// (E0000001 "Maximum number of enrollments reached for factorType push").
     #[error("maximum enrollments reached for {factor_type}")]
     MaxEnrollments {
         factor_type: String,
-        body: OktaErrorBody,
+        body: Box<OktaErrorBody>,
     },
     /// The org does not allow this factor for the user (E0000001 policy cause).
     #[error("factor not allowed by policy")]
-    NotAllowed(OktaErrorBody),
+    NotAllowed(Box<OktaErrorBody>),
     /// No such user, factor, transaction or resource (E0000007, E0000191, 404s).
     #[error("not found")]
-    NotFound(OktaErrorBody),
+    NotFound(Box<OktaErrorBody>),
     /// The request failed validation (E0000001 and others), with Okta's causes.
     #[error("validation failed: {summary}")]
     Validation {
         summary: String,
         causes: Vec<String>,
-        body: OktaErrorBody,
+        body: Box<OktaErrorBody>,
     },
     /// The phone number was refused (E0000098).
     #[error("invalid phone number")]
-    InvalidPhone(OktaErrorBody),
+    InvalidPhone(Box<OktaErrorBody>),
     /// Username and password did not match, or the account cannot sign in (E0000004).
     #[error("authentication failed")]
-    AuthenticationFailed(OktaErrorBody),
+    AuthenticationFailed(Box<OktaErrorBody>),
     /// The current password was wrong (E0000014).
     #[error("current password incorrect")]
-    WrongPassword(OktaErrorBody),
+    WrongPassword(Box<OktaErrorBody>),
     /// The new password breaks the password policy (E0000080), with Okta's causes.
     #[error("password policy: {causes:?}")]
     PasswordPolicy {
         causes: Vec<String>,
-        body: OktaErrorBody,
+        body: Box<OktaErrorBody>,
     },
     /// A policy still uses the authenticator (E0000148).
     #[error("authenticator in use by a policy")]
-    AuthenticatorInUse(OktaErrorBody),
+    AuthenticatorInUse(Box<OktaErrorBody>),
     /// Keyport's API token is invalid or expired, or an Authn state token is (E0000011).
     #[error("invalid token")]
-    InvalidToken(OktaErrorBody),
+    InvalidToken(Box<OktaErrorBody>),
     /// Not permitted (E0000006), or not in the user's current status (E0000038), or a wrong
     /// Authn state (E0000079).
     #[error("forbidden: {}", .0.error_code)]
-    Forbidden(OktaErrorBody),
+    Forbidden(Box<OktaErrorBody>),
     /// Okta is unreachable, failing (5xx), or the circuit breaker is open.
     #[error("Okta unavailable: {0}")]
     UpstreamDown(String),
@@ -123,7 +126,10 @@ pub enum OktaError {
     Malformed(String),
     /// Any other Okta error.
     #[error("Okta answered {status}: {}", body.error_code)]
-    Api { status: u16, body: OktaErrorBody },
+    Api {
+        status: u16,
+        body: Box<OktaErrorBody>,
+    },
 }
 
 impl OktaError {
@@ -146,7 +152,7 @@ impl OktaError {
             | Validation { body, .. }
             | PasswordPolicy { body, .. }
             | Api { body, .. } => Some(body),
-            RateLimited { body, .. } => body.as_ref(),
+            RateLimited { body, .. } => body.as_deref(),
             UpstreamDown(_) | Timeout | Malformed(_) => None,
         }
     }
@@ -159,8 +165,11 @@ impl OktaError {
     /// Maps an Okta error answer to the case Keyport acts on.
     pub fn classify(status: u16, body: OktaErrorBody, retry_after: Option<Duration>) -> OktaError {
         let causes = body.causes();
+        let summary = body.error_summary.clone();
+        let code = body.error_code.clone();
+        let body = Box::new(body);
         let cause_has = |needle: &str| causes.iter().any(|c| c.contains(needle));
-        match (status, body.error_code.as_str()) {
+        match (status, code.as_str()) {
             (_, "E0000068") => OktaError::InvalidPasscode(body),
             (_, "E0000082" | "E0000083") => OktaError::PasscodeReplayed(body),
             (429, code) => OktaError::RateLimited {
@@ -195,7 +204,7 @@ impl OktaError {
             }
             (_, "E0000001") if cause_has("not allowed for the user") => OktaError::NotAllowed(body),
             (400, _) | (_, "E0000001" | "E0000003") => OktaError::Validation {
-                summary: body.error_summary.clone(),
+                summary,
                 causes,
                 body,
             },

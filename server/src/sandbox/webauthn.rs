@@ -100,7 +100,7 @@ pub fn start_registration(
         .map_err(|e| CeremonyError::Rejected(e.to_string()))?
         .attestation(AttestationConveyancePreference::Direct)
         .user_verification_policy(UserVerificationPolicy::Preferred)
-        .exclude_credentials(Some(exclude.iter().map(|c| c.clone().into()).collect()));
+        .exclude_credentials(Some(exclude.to_vec()));
     let (ccr, state) = core
         .generate_challenge_register(builder)
         .map_err(|e| CeremonyError::Rejected(e.to_string()))?;
@@ -147,10 +147,10 @@ pub fn finish_registration(
     let reg = RegisterPublicKeyCredential {
         // Never used for registration: the credential id comes from the attestation.
         id: String::new(),
-        raw_id: vec![].into(),
+        raw_id: vec![],
         response: AuthenticatorAttestationResponseRaw {
-            attestation_object: attestation_object.into(),
-            client_data_json: client_data_json.into(),
+            attestation_object,
+            client_data_json,
             transports: None,
         },
         type_: "public-key".to_string(),
@@ -214,11 +214,11 @@ pub fn finish_authentication(
     let raw_id = decode_b64(credential_id)?;
     let rsp = PublicKeyCredential {
         id: credential_id.to_string(),
-        raw_id: raw_id.into(),
+        raw_id,
         response: AuthenticatorAssertionResponseRaw {
-            authenticator_data: decode_b64(authenticator_data_b64)?.into(),
-            client_data_json: client_data_json.into(),
-            signature: decode_b64(signature_b64)?.into(),
+            authenticator_data: decode_b64(authenticator_data_b64)?,
+            client_data_json,
+            signature: decode_b64(signature_b64)?,
             user_handle: None,
         },
         extensions: Default::default(),

@@ -174,7 +174,7 @@ mod tests {
             OktaError::Validation {
                 summary: body.error_summary.clone(),
                 causes: vec!["x".into()],
-                body,
+                body: Box::new(body),
             },
             &req,
             Flow::Enroll,

@@ -24,7 +24,12 @@ pub fn test_config(extra: &[(&str, &str)]) -> Config {
 pub fn temp_store() -> String {
     let dir = std::env::temp_dir().join("keyport-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("sessions-{}.sqlite3", uuid::Uuid::new_v4().simple())).to_string_lossy().to_string()
+    dir.join(format!(
+        "sessions-{}.sqlite3",
+        uuid::Uuid::new_v4().simple()
+    ))
+    .to_string_lossy()
+    .to_string()
 }
 
 pub struct TestApp {
@@ -308,7 +313,12 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(router: axum::Router) -> Self {
-        Browser { router, cookie: None, csrf: None, origin: "http://localhost:0".into() }
+        Browser {
+            router,
+            cookie: None,
+            csrf: None,
+            origin: "http://localhost:0".into(),
+        }
     }
 
     fn remember_cookie(&mut self, res: &Response<Body>) {
@@ -329,7 +339,12 @@ impl Browser {
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         self.remember_cookie(&res);
         res
     }
@@ -340,7 +355,12 @@ impl Browser {
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         self.remember_cookie(&res);
         let v = body_json(res).await;
         self.csrf = v["csrf"].as_str().map(str::to_string);
@@ -348,8 +368,13 @@ impl Browser {
     }
 
     /// Calls a server function (form-encoded), with the token and same-origin headers.
-    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> (axum::http::StatusCode, serde_json::Value) {
-        self.call_with(endpoint, form, &[("sec-fetch-site", "same-origin")], true).await
+    pub async fn call(
+        &mut self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (axum::http::StatusCode, serde_json::Value) {
+        self.call_with(endpoint, form, &[("sec-fetch-site", "same-origin")], true)
+            .await
     }
 
     pub async fn call_with(
@@ -359,7 +384,9 @@ impl Browser {
         headers: &[(&str, &str)],
         with_token: bool,
     ) -> (axum::http::StatusCode, serde_json::Value) {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter())
+            .finish();
         let mut req = Request::post(endpoint)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json");
@@ -374,21 +401,38 @@ impl Browser {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         self.remember_cookie(&res);
         let status = res.status();
         let text = body_string(res).await;
-        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
     }
 
     /// Posts a handoff token as the company's page would.
     pub async fn handoff(&mut self, token: &str) -> Response<Body> {
-        let body = format!("token={}", url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>());
-        let mut req = Request::post("/auth/handoff").header("content-type", "application/x-www-form-urlencoded");
+        let body = format!(
+            "token={}",
+            url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+        );
+        let mut req = Request::post("/auth/handoff")
+            .header("content-type", "application/x-www-form-urlencoded");
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         self.remember_cookie(&res);
         res
     }
@@ -397,7 +441,10 @@ impl Browser {
 /// A whole Keyport (router and sandbox) from a configuration.
 pub async fn keyport_with(config: &Config) -> TestApp {
     let assembled = server::assemble(config).await.unwrap();
-    TestApp { router: assembled.router, sandbox: assembled.sandbox.unwrap() }
+    TestApp {
+        router: assembled.router,
+        sandbox: assembled.sandbox.unwrap(),
+    }
 }
 
 /// A handoff token signed with the sandbox's demo secret.
