@@ -36,6 +36,21 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// The HTTP status a server function answers with for this error.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidInput => 400,
+            ErrorCode::SignInRequired => 401,
+            ErrorCode::ReverificationRequired | ErrorCode::Forbidden | ErrorCode::CrossSiteRequest => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::UpstreamUnavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
 /// An error as the browser sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

@@ -1,18 +1,28 @@
 import { test, expect, hydrated } from './fixtures';
+import { users, DEMO_PASSWORD } from './sandbox';
 
-test('the page renders on the server and hydrates in the browser', async ({ page }) => {
-  // Server-rendered HTML already has the layout and the sandbox banner, before any wasm runs.
-  const response = await page.request.get('/');
+test('pages render on the server and hydrate in the browser', async ({ page }) => {
+  // Server-rendered HTML already has the layout, the sandbox banner and the sign-in form —
+  // with its button disabled, because it needs the wasm.
+  const response = await page.request.get('/signin', { headers: { accept: 'text/html' } });
   const html = await response.text();
   expect(html).toContain('Keyport');
   expect(html).toContain('data-testid="sandbox-banner"');
   expect(html).toContain('data-hydrated="false"');
+  expect(html).toMatch(/<button[^>]*disabled[^>]*data-testid="signin-submit"|<button[^>]*data-testid="signin-submit"[^>]*disabled/);
 
   await page.goto('/');
+  await expect(page).toHaveURL(/\/signin$/);
   await expect(page.getByTestId('sandbox-banner')).toContainText('Sandbox org');
   await hydrated(page);
+  await expect(page.getByTestId('signin-submit')).toBeEnabled();
 
-  // The connection check only works once the wasm runs: its button is disabled until then.
+  // Signed in, the connection check (a client-side action) works too.
+  await page.getByTestId('username').fill(users.nora);
+  await page.getByTestId('password').fill(DEMO_PASSWORD);
+  await page.getByTestId('signin-submit').click();
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
   const button = page.getByTestId('check-connection');
   await expect(button).toBeEnabled();
   await button.click();

@@ -2,7 +2,7 @@
 
 use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
-use super::context;
+use super::{context, respond};
 use crate::error::PortalError;
 use crate::model::auth::{SessionView, SignInStep};
 use leptos::prelude::*;
@@ -11,53 +11,93 @@ use leptos::server_fn::codec::{GetUrl, Json};
 /// Who is signed in, and the page's anti-CSRF token (a GET: the page needs it before any POST).
 #[server(prefix = "/api", endpoint = "session", input = GetUrl, client = KeyportClient)]
 pub async fn load_session() -> Result<SessionView, PortalError> {
-    let (s, session, _) = context().await?;
-    Ok(s.auth.session_view(&session).await)
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            Ok(s.auth.session_view(&session).await)
+        }
+        .await,
+    )
 }
 
 /// Where a sign-in stands (so a reload shows the same step).
 #[server(prefix = "/api", endpoint = "signin/state", input = GetUrl, client = KeyportClient)]
 pub async fn sign_in_state() -> Result<SignInStep, PortalError> {
-    let (s, session, _) = context().await?;
-    Ok(s.auth.sign_in_state(&session).await)
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            Ok(s.auth.sign_in_state(&session).await)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin", client = KeyportClient)]
 pub async fn sign_in(username: String, password: String) -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.sign_in(&session, &req, username, password).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.sign_in(&session, &req, username, password).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/factor", client = KeyportClient)]
 pub async fn choose_factor(factor_id: String) -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.choose_factor(&session, &req, factor_id).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.choose_factor(&session, &req, factor_id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/code", client = KeyportClient)]
 pub async fn submit_code(code: String) -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.submit_code(&session, &req, code).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.submit_code(&session, &req, code).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/poll", client = KeyportClient)]
 pub async fn poll_push() -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.poll_push(&session, &req).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.poll_push(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/resend", client = KeyportClient)]
 pub async fn resend() -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.resend(&session, &req).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.resend(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/key", input = Json, client = KeyportClient)]
 pub async fn submit_security_key(
     credential: webauthn_rs_proto::PublicKeyCredential,
 ) -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.submit_security_key(&session, &req, credential).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.submit_security_key(&session, &req, credential).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/password", client = KeyportClient)]
@@ -65,26 +105,46 @@ pub async fn change_expired_password(
     old_password: String,
     new_password: String,
 ) -> Result<SignInStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth
-        .change_expired_password(&session, &req, old_password, new_password)
-        .await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth
+                .change_expired_password(&session, &req, old_password, new_password)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/other", client = KeyportClient)]
 pub async fn other_factor() -> Result<SignInStep, PortalError> {
-    let (s, session, _) = context().await?;
-    s.auth.other_factor(&session).await
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            s.auth.other_factor(&session).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signin/restart", client = KeyportClient)]
 pub async fn restart_sign_in() -> Result<SignInStep, PortalError> {
-    let (s, session, _) = context().await?;
-    Ok(s.auth.restart_sign_in(&session).await)
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            Ok(s.auth.restart_sign_in(&session).await)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "signout", client = KeyportClient)]
 pub async fn sign_out(everywhere: bool) -> Result<(), PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.sign_out(&session, &req, everywhere).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.sign_out(&session, &req, everywhere).await
+        }
+        .await,
+    )
 }

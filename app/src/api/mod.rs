@@ -12,7 +12,7 @@ pub mod reverify;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{context, services, AuthPortal, Portal, RequestInfo, Services};
+pub use service::{context, respond, services, AuthPortal, Portal, RequestInfo, Services};
 
 use crate::error::PortalError;
 use crate::model::{SiteInfo, UpstreamStatus};
@@ -23,11 +23,21 @@ use leptos::server_fn::codec::GetUrl;
 /// Deployment facts for the layout (sandbox banner, org host). A GET: it changes nothing.
 #[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient)]
 pub async fn load_site_info() -> Result<SiteInfo, PortalError> {
-    Ok(services()?.portal.site_info())
+    respond(
+        async {
+            Ok(services()?.portal.site_info())
+        }
+        .await,
+    )
 }
 
 /// Checks that Okta (or the sandbox) answers, and which pipeline the org runs.
 #[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient)]
 pub async fn check_connection() -> Result<UpstreamStatus, PortalError> {
-    services()?.portal.check_upstream().await
+    respond(
+        async {
+            services()?.portal.check_upstream().await
+        }
+        .await,
+    )
 }

@@ -3,7 +3,7 @@
 
 use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
-use super::context;
+use super::{context, respond};
 use crate::error::PortalError;
 use crate::model::auth::ReverifyStep;
 use leptos::prelude::*;
@@ -11,46 +11,81 @@ use leptos::server_fn::codec::{GetUrl, Json};
 
 #[server(prefix = "/api", endpoint = "reverify/state", input = GetUrl, client = KeyportClient)]
 pub async fn reverify_state() -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.reverify_state(&session, &req).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.reverify_state(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/start", client = KeyportClient)]
 pub async fn reverify_start(factor_id: String) -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.reverify_start(&session, &req, factor_id).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.reverify_start(&session, &req, factor_id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/code", client = KeyportClient)]
 pub async fn reverify_code(code: String) -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.reverify_code(&session, &req, code).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.reverify_code(&session, &req, code).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/poll", client = KeyportClient)]
 pub async fn reverify_poll() -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.reverify_poll(&session, &req).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.reverify_poll(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/key", input = Json, client = KeyportClient)]
 pub async fn reverify_security_key(
     credential: webauthn_rs_proto::PublicKeyCredential,
 ) -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth
-        .reverify_security_key(&session, &req, credential)
-        .await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth
+                .reverify_security_key(&session, &req, credential)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/password", client = KeyportClient)]
 pub async fn reverify_password(password: String) -> Result<ReverifyStep, PortalError> {
-    let (s, session, req) = context().await?;
-    s.auth.reverify_password(&session, &req, password).await
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.auth.reverify_password(&session, &req, password).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "reverify/cancel", client = KeyportClient)]
 pub async fn reverify_cancel() -> Result<ReverifyStep, PortalError> {
-    let (s, session, _) = context().await?;
-    s.auth.reverify_cancel(&session).await
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            s.auth.reverify_cancel(&session).await
+        }
+        .await,
+    )
 }

@@ -158,3 +158,23 @@ pub async fn context() -> Result<(Services, Session, RequestInfo), PortalError> 
         .unwrap_or_default();
     Ok((services, session, info))
 }
+
+/// Gives a failed server function the HTTP status of its error (400 for bad input, 401 to sign
+/// in, 403, 404, 429 with the wait, 503 for Okta being down…), so the browser and logs see
+/// refusals for what they are rather than as server failures.
+pub fn respond<T>(result: Result<T, PortalError>) -> Result<T, PortalError> {
+    if let Err(e) = &result {
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(
+                axum::http::StatusCode::from_u16(e.code.http_status())
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let Some(wait) = e.retry_after_seconds {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+                    options.insert_header(axum::http::header::RETRY_AFTER, v);
+                }
+            }
+        }
+    }
+    result
+}

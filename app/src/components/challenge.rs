@@ -1,6 +1,7 @@
 //! Proving a factor: type a code, answer a question, approve a push, or touch a security key.
 //! Used by sign-in and by re-verification; the caller decides what each action calls.
 
+use crate::components::icons::MethodIcon;
 use crate::components::webauthn::get_assertion;
 use crate::model::auth::{Challenge, FactorChoice, MethodKind};
 use leptos::prelude::*;
@@ -21,19 +22,6 @@ pub struct ChallengeActions {
     pub other: Option<Callback<()>>,
 }
 
-pub fn method_icon(kind: MethodKind) -> &'static str {
-    match kind {
-        MethodKind::OktaVerify | MethodKind::OktaVerifyCode => "📱",
-        MethodKind::AuthenticatorApp => "🔢",
-        MethodKind::Sms => "💬",
-        MethodKind::Voice => "📞",
-        MethodKind::Email => "✉️",
-        MethodKind::SecurityKey => "🔑",
-        MethodKind::SecurityQuestion => "❓",
-        MethodKind::HardwareToken => "🔐",
-        MethodKind::Password => "🔒",
-    }
-}
 
 #[component]
 pub fn ChallengePanel(
@@ -64,7 +52,7 @@ pub fn ChallengePanel(
     view! {
         <div class="challenge" data-testid="challenge" data-kind=format!("{:?}", factor.kind)>
             <p class="challenge-method">
-                <span class="method-icon" aria-hidden="true">{method_icon(factor.kind)}</span>
+                <MethodIcon kind=factor.kind />
                 <strong>{factor.kind.label()}</strong>
                 <span class="muted">" · " {factor.label.clone()}</span>
             </p>

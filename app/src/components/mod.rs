@@ -2,6 +2,7 @@
 
 pub mod challenge;
 pub mod hydration;
+pub mod icons;
 pub mod layout;
 pub mod notice;
 pub mod password_rules;

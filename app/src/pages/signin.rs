@@ -6,7 +6,8 @@ use crate::api::auth::{
     change_expired_password, choose_factor, other_factor, poll_push, resend, restart_sign_in,
     sign_in, sign_in_state, submit_code, submit_security_key,
 };
-use crate::components::challenge::{method_icon, ChallengeActions, ChallengePanel};
+use crate::components::challenge::{ChallengeActions, ChallengePanel};
+use crate::components::icons::MethodIcon;
 use crate::components::hydration::use_hydrated;
 use crate::components::notice::ErrorNotice;
 use crate::components::password_rules::{all_met, PasswordChecklist};
@@ -191,7 +192,7 @@ fn FactorList(
                         <button type="button" class="choice" disabled=move || busy.get()
                             on:click=move |_| on_choose.run(id.clone())
                             data-testid="factor-choice" data-kind=format!("{:?}", f.kind)>
-                            <span class="method-icon" aria-hidden="true">{method_icon(f.kind)}</span>
+                            <MethodIcon kind=f.kind />
                             <span class="choice-text">
                                 <strong>{f.kind.label()}</strong>
                                 <span class="muted">{f.label.clone()}</span>

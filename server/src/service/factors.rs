@@ -59,7 +59,7 @@ pub fn mask_email(email: &str) -> String {
 pub fn label(kind: MethodKind, profile: &FactorProfile, vendor: Option<&str>) -> String {
     match kind {
         MethodKind::OktaVerify => profile.name.clone().unwrap_or_else(|| "Okta Verify".into()),
-        MethodKind::OktaVerifyCode => "Code from Okta Verify".into(),
+        MethodKind::OktaVerifyCode => "6-digit code in the app".into(),
         MethodKind::AuthenticatorApp => "Google Authenticator".into(),
         MethodKind::Sms | MethodKind::Voice => profile
             .phone_number
