@@ -49,9 +49,9 @@ ensure_wasm_bindgen() {
   fi
 }
 
-ensure_build_deps() {
-  # gcc for aws-lc-sys (reqwest's rustls); pkg-config and OpenSSL headers for webauthn-rs.
-  apt_ensure pkg-config libssl-dev
+ensure_redis() {
+  # A real Redis for the test of two Keyport instances sharing sessions.
+  apt_ensure redis-server
 }
 
 ensure_npm_packages() {

@@ -42,7 +42,9 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidInput => 400,
             ErrorCode::SignInRequired => 401,
-            ErrorCode::ReverificationRequired | ErrorCode::Forbidden | ErrorCode::CrossSiteRequest => 403,
+            ErrorCode::ReverificationRequired
+            | ErrorCode::Forbidden
+            | ErrorCode::CrossSiteRequest => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::RateLimited => 429,
             ErrorCode::UpstreamUnavailable => 503,

@@ -23,21 +23,11 @@ use leptos::server_fn::codec::GetUrl;
 /// Deployment facts for the layout (sandbox banner, org host). A GET: it changes nothing.
 #[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient)]
 pub async fn load_site_info() -> Result<SiteInfo, PortalError> {
-    respond(
-        async {
-            Ok(services()?.portal.site_info())
-        }
-        .await,
-    )
+    respond(async { Ok(services()?.portal.site_info()) }.await)
 }
 
 /// Checks that Okta (or the sandbox) answers, and which pipeline the org runs.
 #[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient)]
 pub async fn check_connection() -> Result<UpstreamStatus, PortalError> {
-    respond(
-        async {
-            services()?.portal.check_upstream().await
-        }
-        .await,
-    )
+    respond(async { services()?.portal.check_upstream().await }.await)
 }

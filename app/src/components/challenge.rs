@@ -22,7 +22,6 @@ pub struct ChallengeActions {
     pub other: Option<Callback<()>>,
 }
 
-
 #[component]
 pub fn ChallengePanel(
     factor: FactorChoice,

@@ -7,8 +7,8 @@ use crate::api::auth::{
     sign_in, sign_in_state, submit_code, submit_security_key,
 };
 use crate::components::challenge::{ChallengeActions, ChallengePanel};
-use crate::components::icons::MethodIcon;
 use crate::components::hydration::use_hydrated;
+use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
 use crate::components::password_rules::{all_met, PasswordChecklist};
 use crate::error::{ErrorCode, PortalError};

@@ -334,7 +334,7 @@ impl Browser {
     }
 
     /// Loads a page (as a browser would, asking for HTML) and reads its CSRF token.
-    pub async fn page(&mut self, path: &str) -> Response<Body> {
+    pub async fn page(&mut self, path: &str) -> (axum::http::response::Parts, String) {
         let mut req = Request::get(path).header("accept", "text/html");
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
@@ -346,7 +346,9 @@ impl Browser {
             .await
             .unwrap();
         self.remember_cookie(&res);
-        res
+        let (parts, body) = res.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (parts, String::from_utf8_lossy(&bytes).to_string())
     }
 
     /// The session view, through the GET server function.

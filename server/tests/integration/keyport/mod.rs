@@ -1,0 +1,4 @@
+//! Keyport's own surface: sessions, CSRF, handoff, authorization, re-verification.
+
+mod csrf;
+mod sessions;

@@ -1,0 +1,88 @@
+//! Sessions: ids cycle at sign-in, sign-out destroys them, they survive a restart with the
+//! SQLite store, and Redis lets two instances share one.
+
+use crate::support::{handoff_token, keyport, keyport_with, test_config, Browser};
+use axum::http::StatusCode;
+use server::sandbox::seed::{users, DEMO_PASSWORD};
+
+#[tokio::test]
+async fn the_session_id_changes_at_sign_in() {
+    let app = keyport().await;
+    let mut b = Browser::new(app.router.clone());
+    b.page("/signin").await;
+    b.session().await;
+    let before = b.cookie.clone().expect("a session before sign-in");
+    let (status, step) = b
+        .call(
+            "/api/signin",
+            &[("username", users::NORA.1), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{step}");
+    assert_eq!(step["step"], "signed_in");
+    let after = b.cookie.clone().unwrap();
+    assert_ne!(before, after, "a new session id after sign-in");
+    // The old id opens nothing.
+    let mut stale = Browser::new(app.router.clone());
+    stale.cookie = Some(before);
+    assert!(stale.session().await["user"].is_null());
+    assert_eq!(b.session().await["user"]["login"], users::NORA.1);
+}
+
+#[tokio::test]
+async fn sign_out_destroys_the_session_on_the_server() {
+    let app = keyport().await;
+    let mut b = Browser::new(app.router.clone());
+    b.handoff(&handoff_token(users::NORA.1)).await;
+    b.session().await;
+    let cookie = b.cookie.clone().unwrap();
+    let (status, _) = b.call("/api/signout", &[("everywhere", "false")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut replay = Browser::new(app.router.clone());
+    replay.cookie = Some(cookie);
+    assert!(
+        replay.session().await["user"].is_null(),
+        "the old cookie is worthless"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_keyport_session_of_the_user() {
+    let app = keyport().await;
+    let mut laptop = Browser::new(app.router.clone());
+    laptop.handoff(&handoff_token(users::NORA.1)).await;
+    let mut phone = Browser::new(app.router.clone());
+    phone.handoff(&handoff_token(users::NORA.1)).await;
+    assert_eq!(phone.session().await["user"]["login"], users::NORA.1);
+    laptop.session().await;
+    // Sessions are stamped to the second; the mark must be later than both sign-ins.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, body) = laptop.call("/api/signout", &[("everywhere", "true")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        phone.session().await["user"].is_null(),
+        "the other device is signed out too"
+    );
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart_with_the_sqlite_store() {
+    let store = crate::support::temp_store();
+    let config = test_config(&[("KEYPORT_SESSION_STORE", &store)]);
+    let first = keyport_with(&config).await;
+    let mut b = Browser::new(first.router.clone());
+    b.handoff(&handoff_token(users::NORA.1)).await;
+    assert_eq!(b.session().await["user"]["login"], users::NORA.1);
+    let cookie = b.cookie.clone();
+    drop(first);
+    // A new Keyport process: same store file, new everything else.
+    let config = test_config(&[("KEYPORT_SESSION_STORE", &store)]);
+    let second = keyport_with(&config).await;
+    let mut again = Browser::new(second.router.clone());
+    again.cookie = cookie;
+    assert_eq!(
+        again.session().await["user"]["login"],
+        users::NORA.1,
+        "still signed in after a restart"
+    );
+}
