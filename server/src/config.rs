@@ -66,6 +66,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_HANDOFF_JWKS_URL", None, false, "Your application's JWKS URL, for handoff tokens signed with RS256 or ES256 (instead of a shared secret)."),
     setting("KEYPORT_HANDOFF_AUDIENCE", Some("keyport"), false, "The aud a handoff token must carry."),
     setting("KEYPORT_HANDOFF_ISSUER", None, false, "The iss a handoff token must carry, when set."),
+    setting("KEYPORT_REQUIRE_ONE_METHOD", Some("true"), false, "true when the org requires at least one sign-in method: the last one cannot be removed."),
+    setting("KEYPORT_NICKNAME_ATTRIBUTE", Some("keyportNicknames"), false, "Okta profile attribute (a string) where Keyport keeps the names people give their methods in Identity Engine orgs."),
     setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
@@ -145,6 +147,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub frame_ancestors: String,
     pub abuse_limits: crate::auth::limits::AbuseLimits,
+    pub require_one_method: bool,
+    pub nickname_attribute: String,
     pub sandbox: SandboxConfig,
 }
 
@@ -369,6 +373,8 @@ impl Config {
             handoff,
             trusted_proxies,
             frame_ancestors,
+            require_one_method: parse_bool(src, "KEYPORT_REQUIRE_ONE_METHOD")?,
+            nickname_attribute: src.required("KEYPORT_NICKNAME_ATTRIBUTE")?.trim().to_string(),
             abuse_limits: crate::auth::limits::AbuseLimits::per_account(
                 parse_int(src, "KEYPORT_SIGNIN_LIMIT", 1, 100_000)?,
                 parse_int(src, "KEYPORT_CODE_LIMIT", 1, 100_000)?,
@@ -460,6 +466,14 @@ fn parse_addr(src: &Sources, name: &'static str) -> Result<SocketAddr, ConfigErr
             format!("'{raw}' is not an address and port (expected host:port, e.g. 127.0.0.1:3000)"),
         )
     })
+}
+
+fn parse_bool(src: &Sources, name: &'static str) -> Result<bool, ConfigError> {
+    match src.required(name)?.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        other => Err(bad(name, format!("'{other}' is not true or false"))),
+    }
 }
 
 fn parse_int(src: &Sources, name: &'static str, min: u64, max: u64) -> Result<u64, ConfigError> {

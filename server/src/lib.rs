@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod methods;
 pub mod okta;
 pub mod sandbox;
 pub mod service;
@@ -128,9 +129,19 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             limits: config.abuse_limits,
         },
     });
+    let methods = Arc::new(methods::MethodsService::new(
+        okta.clone(),
+        methods::MethodsSettings {
+            reverify_window: config.reverify_window,
+            require_one_method: config.require_one_method,
+            nickname_attribute: config.nickname_attribute.clone(),
+            rp_id: config.public_url.host_str().unwrap_or("localhost").to_string(),
+        },
+    ));
     let services = app::api::Services {
         portal: Arc::new(KeyportService::new(okta.clone(), console)),
         auth: auth.clone(),
+        methods: methods.clone(),
     };
     let state = AppState {
         leptos_options: leptos_options(config),

@@ -7,12 +7,16 @@
 
 pub mod auth;
 pub mod client;
+pub mod methods;
 pub mod reverify;
 
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{context, respond, services, AuthPortal, Portal, RequestInfo, Services};
+pub use service::{
+    context, respond, services, AuthPortal, MethodsPortal, Portal, RequestInfo,
+    Services,
+};
 
 use crate::error::PortalError;
 use crate::model::{SiteInfo, UpstreamStatus};

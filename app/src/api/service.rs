@@ -4,6 +4,7 @@
 
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::{ReverifyStep, SessionView, SignInStep};
+use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
 use crate::model::{SiteInfo, UpstreamStatus};
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -124,11 +125,35 @@ pub trait AuthPortal: Send + Sync + 'static {
     async fn reverify_cancel(&self, session: &Session) -> Result<ReverifyStep, PortalError>;
 }
 
+/// The security methods page: list, enroll, test, rename, remove.
+#[async_trait::async_trait]
+pub trait MethodsPortal: Send + Sync + 'static {
+    async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError>;
+    async fn start_enrollment(&self, session: &Session, req: &RequestInfo, request: EnrollRequest) -> Result<EnrollmentStep, PortalError>;
+    /// Has the phone finished (Okta Verify)? Answers from a poll shared by every tab.
+    async fn enrollment_status(&self, session: &Session, req: &RequestInfo) -> Result<Option<EnrollmentStep>, PortalError>;
+    /// A fresh QR code after the last one expired.
+    async fn renew_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError>;
+    async fn send_setup_link(&self, session: &Session, req: &RequestInfo, channel: String, phone: Option<String>) -> Result<String, PortalError>;
+    async fn activate_enrollment(&self, session: &Session, req: &RequestInfo, code: String) -> Result<EnrollmentStep, PortalError>;
+    async fn register_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError>;
+    async fn resend_enrollment_code(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError>;
+    /// Abandons the enrollment and removes the pending factor.
+    async fn cancel_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<(), PortalError>;
+    async fn test_start(&self, session: &Session, req: &RequestInfo, method_id: String) -> Result<TestStep, PortalError>;
+    async fn test_code(&self, session: &Session, req: &RequestInfo, code: String) -> Result<TestStep, PortalError>;
+    async fn test_poll(&self, session: &Session, req: &RequestInfo) -> Result<TestStep, PortalError>;
+    async fn test_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError>;
+    async fn remove_method(&self, session: &Session, req: &RequestInfo, method_id: String, keep_recovery: bool) -> Result<(), PortalError>;
+    async fn rename_method(&self, session: &Session, req: &RequestInfo, method_id: String, nickname: String) -> Result<(), PortalError>;
+}
+
 /// Every service, as one value in Leptos context.
 #[derive(Clone)]
 pub struct Services {
     pub portal: Arc<dyn Portal>,
     pub auth: Arc<dyn AuthPortal>,
+    pub methods: Arc<dyn MethodsPortal>,
 }
 
 /// The services for this request.

@@ -6,4 +6,5 @@ pub mod icons;
 pub mod layout;
 pub mod notice;
 pub mod password_rules;
+pub mod reverify;
 pub mod webauthn;

@@ -3,6 +3,7 @@
 use crate::api::check_connection;
 use crate::components::hydration::use_hydrated;
 use crate::components::layout::use_session;
+use crate::pages::methods::MethodsSection;
 use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
 use leptos::prelude::*;
@@ -24,13 +25,14 @@ pub fn HomePage() -> impl IntoView {
                     };
                     match view {
                         Some(SessionView { user: Some(user), .. }) => view! {
-                            <section class="card">
+                            <section class="card intro">
                                 <h1>"Hello, " {user.display_name.clone()}</h1>
                                 <p class="lead">
                                     "Here you can see and change how you sign in — Okta Verify, security keys and "
                                     "passkeys, authenticator apps, phone and email — without leaving this site."
                                 </p>
                             </section>
+                            <MethodsSection />
                             <ConnectionCheck />
                         }.into_any(),
                         _ => view! { <Redirect path="/signin" /> }.into_any(),

@@ -11,8 +11,10 @@ pub mod handoff;
 pub mod limits;
 pub mod privilege;
 mod reverify;
-mod signin;
+pub(crate) mod signin;
 mod webauthn;
+
+pub(crate) use webauthn::{assertion_fields as webauthn_assertion_fields, request_options as webauthn_request_options};
 
 use crate::okta::{CallContext, OktaClient};
 use crate::service::errors::{internal, portal_error, Flow};

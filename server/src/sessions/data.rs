@@ -26,6 +26,37 @@ pub struct KeyportSession {
     /// other id is answered 404 without asking Okta about it.
     #[serde(default)]
     pub known_ids: Vec<String>,
+    /// An enrollment in progress (kept here, server-side only, so a reload or another
+    /// instance can finish it).
+    #[serde(default)]
+    pub enrollment: Option<PendingEnrollment>,
+    /// A test of a method in progress: the method's id and its challenge.
+    #[serde(default)]
+    pub test: Option<(String, PendingChallenge)>,
+}
+
+/// An enrollment in progress. Secrets stay here and are dropped at activation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingEnrollment {
+    pub factor_id: String,
+    pub kind: app::model::auth::MethodKind,
+    /// Unix seconds when the activation (Okta Verify QR code) expires.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// What the QR code encodes (Okta Verify activation link or `otpauth://` URI).
+    #[serde(default)]
+    pub payload: Option<Secret>,
+    /// An authenticator app's base32 secret, for typing by hand.
+    #[serde(default)]
+    pub secret: Option<Secret>,
+    /// Masked destination of a sent code.
+    #[serde(default)]
+    pub sent_to: Option<String>,
+    #[serde(default)]
+    pub resend_at: Option<i64>,
+    /// WebAuthn creation options (JSON) for the browser.
+    #[serde(default)]
+    pub webauthn_options: Option<String>,
 }
 
 /// How the user proved who they are.

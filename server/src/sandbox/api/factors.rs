@@ -321,7 +321,13 @@ pub async fn enroll(
         };
 
         // One enrollment per factor type through the Factors API.
-        if let Some(existing) = u.factors.iter().position(|f| f.kind == kind) {
+        // Identity Engine keeps several security keys per user; other types stay one each.
+        let several = kind == Kind::WebAuthn && org.pipeline == Pipeline::IdentityEngine;
+        let existing = u
+            .factors
+            .iter()
+            .position(|f| f.kind == kind && !(several && f.status == FactorStatus::Active));
+        if let Some(existing) = existing {
             let active = u.factors[existing].status == FactorStatus::Active;
             let same_phone = phone.is_some() && u.factors[existing].profile.phone_number == phone;
             if matches!(kind, Kind::Sms | Kind::Call) && update_phone {

@@ -1,0 +1,716 @@
+//! The heart of Keyport: every sign-in method the user has, what they can add, and what
+//! happened lately — with adding, testing, renaming and removing right here.
+
+use crate::api::methods::{
+    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, register_key,
+    remove_method, rename_method, renew_enrollment, resend_enrollment_code, send_setup_link,
+    start_enrollment, test_code, test_key, test_poll, test_start,
+};
+use crate::components::challenge::{ChallengeActions, ChallengePanel, PUSH_POLL};
+use crate::components::icons::MethodIcon;
+use crate::components::notice::ErrorNotice;
+use crate::components::reverify::ReverifyPanel;
+use crate::components::webauthn::create_credential;
+use crate::error::{ErrorCode, PortalError};
+use crate::model::auth::MethodKind;
+use crate::model::methods::{
+    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsView, TestStep,
+};
+use crate::model::Pipeline;
+use leptos::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// An action that may need a fresh verification first; kept so it can run again after.
+#[derive(Clone, Debug, PartialEq)]
+enum Sensitive {
+    Enroll(EnrollRequest),
+    Remove { id: String, keep_recovery: bool },
+    Rename { id: String, nickname: String },
+}
+
+/// What the panel above the list shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Panel {
+    None,
+    Reverify(Sensitive),
+    Enrolling(EnrollmentStep),
+    Testing(TestStep),
+    ConfirmRemove(Method),
+    Rename(Method),
+    AddForm(MethodKind),
+}
+
+/// "2026-11-24T07:34:22.000Z" → "24 Nov 2026" (the same on server and browser: no clock).
+pub fn short_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts: Vec<&str> = iso.get(..10).unwrap_or("").split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => {
+            let month = m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))).copied().unwrap_or("");
+            format!("{} {month} {y}", d.trim_start_matches('0'))
+        }
+        _ => iso.to_string(),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Page {
+    view: Resource<Result<MethodsView, PortalError>>,
+    panel: RwSignal<Panel>,
+    error: RwSignal<Option<PortalError>>,
+    notice: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+}
+
+impl Page {
+    fn refresh(&self) {
+        self.view.refetch();
+    }
+
+    /// Runs a sensitive action; asks to confirm it's you first when the server says so.
+    fn sensitive(&self, action: Sensitive) {
+        let page = *self;
+        page.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result: Result<Option<EnrollmentStep>, PortalError> = match action.clone() {
+                Sensitive::Enroll(req) => start_enrollment(req).await.map(Some),
+                Sensitive::Remove { id, keep_recovery } => remove_method(id, keep_recovery).await.map(|_| None),
+                Sensitive::Rename { id, nickname } => rename_method(id, nickname).await.map(|_| None),
+            };
+            page.busy.set(false);
+            match result {
+                Ok(Some(EnrollmentStep::Done { kind, name })) => {
+                    page.panel.set(Panel::None);
+                    page.notice.set(Some(format!("{} added: {name}.", kind.label())));
+                    page.refresh();
+                }
+                Ok(Some(step)) => {
+                    page.error.set(None);
+                    page.panel.set(Panel::Enrolling(step));
+                }
+                Ok(None) => {
+                    page.notice.set(Some(match action {
+                        Sensitive::Remove { .. } => "Method removed.".into(),
+                        _ => "Name saved.".into(),
+                    }));
+                    page.panel.set(Panel::None);
+                    page.refresh();
+                }
+                Err(e) if e.code == ErrorCode::ReverificationRequired => {
+                    page.error.set(None);
+                    page.panel.set(Panel::Reverify(action));
+                }
+                Err(e) => page.error.set(Some(e)),
+            }
+        });
+    }
+
+    fn enrollment(&self, fut: Pin<Box<dyn Future<Output = Result<EnrollmentStep, PortalError>>>>) {
+        let page = *self;
+        page.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = fut.await;
+            page.busy.set(false);
+            match r {
+                Ok(EnrollmentStep::Done { kind, name }) => {
+                    page.panel.set(Panel::None);
+                    page.error.set(None);
+                    page.notice.set(Some(format!("{} added: {name}.", kind.label())));
+                    page.refresh();
+                }
+                Ok(step) => {
+                    page.error.set(None);
+                    page.panel.set(Panel::Enrolling(step));
+                }
+                Err(e) => page.error.set(Some(e)),
+            }
+        });
+    }
+
+    fn test(&self, fut: Pin<Box<dyn Future<Output = Result<TestStep, PortalError>>>>) {
+        let page = *self;
+        page.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = fut.await;
+            page.busy.set(false);
+            match r {
+                Ok(step) => {
+                    page.error.set(None);
+                    page.panel.set(Panel::Testing(step));
+                }
+                Err(e) => {
+                    page.panel.set(Panel::None);
+                    page.error.set(Some(e));
+                }
+            }
+        });
+    }
+}
+
+#[component]
+pub fn MethodsSection() -> impl IntoView {
+    let page = Page {
+        view: Resource::new(|| (), |_| load_methods()),
+        panel: RwSignal::new(Panel::None),
+        error: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        busy: RwSignal::new(false),
+    };
+    // An enrollment left in progress (reload, another tab) is picked up again.
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = page.view.get() {
+            if let (Some(step), Panel::None) = (v.enrollment.clone(), page.panel.get_untracked()) {
+                page.panel.set(Panel::Enrolling(step));
+            }
+        }
+    });
+    view! {
+        <div aria-live="polite">
+            {move || page.notice.get().map(|n| view! {
+                <p class="notice notice-ok" data-testid="notice">{n}
+                    <button type="button" class="button-link dismiss" on:click=move |_| page.notice.set(None) aria-label="Dismiss">"×"</button>
+                </p>
+            })}
+        </div>
+        <ErrorNotice error=page.error />
+        {move || match page.panel.get() {
+            Panel::None => ().into_any(),
+            Panel::Reverify(action) => view! {
+                <ReverifyPanel
+                    on_verified=Callback::new(move |_| { page.panel.set(Panel::None); page.sensitive(action.clone()); })
+                    on_cancel=Callback::new(move |_| page.panel.set(Panel::None)) />
+            }.into_any(),
+            Panel::Enrolling(step) => view! { <EnrollPanel step page /> }.into_any(),
+            Panel::Testing(step) => view! { <TestPanel step page /> }.into_any(),
+            Panel::ConfirmRemove(m) => view! { <RemovePanel method=m page /> }.into_any(),
+            Panel::Rename(m) => view! { <RenamePanel method=m page /> }.into_any(),
+            Panel::AddForm(kind) => view! { <AddForm kind page /> }.into_any(),
+        }}
+        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading your methods…"</p></section> }>
+            {move || Suspend::new(async move {
+                match page.view.await {
+                    Ok(v) => view! { <MethodsList view=v page /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
+    let oie = view.pipeline == Some(Pipeline::IdentityEngine);
+    let empty = view.groups.is_empty();
+    let can_add = view.can_add.clone();
+    let activity = view.activity.clone();
+    view! {
+        <section class="card" aria-labelledby="methods-heading" data-testid="methods">
+            <h2 id="methods-heading">"Your sign-in methods"</h2>
+            {empty.then(|| view! {
+                <p class="notice notice-warn">"You have no second sign-in method yet. Add one below: it keeps your account safe if your password is ever stolen."</p>
+            })}
+            {view.groups.into_iter().map(|g| view! {
+                <div class="method-group">
+                    <h3>{g.title.clone()}</h3>
+                    <ul class="method-list">
+                        {g.methods.into_iter().map(|m| view! { <MethodRow method=m page oie /> }).collect_view()}
+                    </ul>
+                </div>
+            }).collect_view()}
+        </section>
+        <section class="card" aria-labelledby="add-heading" data-testid="add-methods">
+            <h2 id="add-heading">"Add a sign-in method"</h2>
+            {can_add.is_empty().then(|| view! { <p class="muted">"You've set up every method your organization offers."</p> })}
+            <ul class="add-list">
+                {can_add.into_iter().map(|o| view! { <AddRow option=o page /> }).collect_view()}
+            </ul>
+        </section>
+        <ActivityList entries=activity />
+    }
+}
+
+#[component]
+fn MethodRow(method: Method, page: Page, oie: bool) -> impl IntoView {
+    let pending = method.status == MethodStatus::Pending;
+    let m_test = method.clone();
+    let m_remove = method.clone();
+    let m_rename = method.clone();
+    let id_for_cancel = method.id.clone();
+    view! {
+        <li class="method" data-testid="method" data-kind=format!("{:?}", method.kind) data-id=method.id.clone()>
+            <MethodIcon kind=method.kind />
+            <div class="method-body">
+                <div class="method-title">
+                    <strong>{method.nickname.clone().unwrap_or_else(|| method.name.clone())}</strong>
+                    {pending.then(|| view! { <span class="badge badge-warn">"Not finished"</span> })}
+                </div>
+                {method.nickname.as_ref().map(|_| view! { <div class="muted">{method.name.clone()}</div> })}
+                <div class="method-meta muted">
+                    {method.kind.label()}
+                    {method.added.clone().map(|a| format!(" · Added {}", short_date(&a)))}
+                    {method.last_used.clone().map(|a| format!(" · Last used {}", short_date(&a)))}
+                </div>
+            </div>
+            <div class="method-actions">
+                {(method.can_test && !pending).then(|| view! {
+                    <button type="button" class="button button-secondary button-small" disabled=move || page.busy.get()
+                        on:click=move |_| page.test(Box::pin(test_start(m_test.id.clone()))) data-testid="test">"Test"</button>
+                })}
+                {(oie && method.can_rename).then(|| view! {
+                    <button type="button" class="button button-secondary button-small"
+                        on:click=move |_| page.panel.set(Panel::Rename(m_rename.clone())) data-testid="rename">"Rename"</button>
+                })}
+                {if pending {
+                    view! {
+                        <button type="button" class="button button-secondary button-small"
+                            on:click=move |_| { let id = id_for_cancel.clone(); page.sensitive(Sensitive::Remove { id, keep_recovery: false }) }
+                            data-testid="discard">"Discard"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="button button-danger-outline button-small"
+                            on:click=move |_| page.panel.set(Panel::ConfirmRemove(m_remove.clone())) data-testid="remove">"Remove"</button>
+                    }.into_any()
+                }}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn AddRow(option: AddOption, page: Page) -> impl IntoView {
+    let kind = option.kind;
+    let guidance = option.guidance.clone();
+    view! {
+        <li class="add-option" data-testid="add-option" data-kind=format!("{kind:?}")>
+            <MethodIcon kind=kind />
+            <div class="method-body">
+                <strong>{option.title.clone()}</strong>
+                <div class="muted">{option.description.clone()}</div>
+                {guidance.clone().map(|g| view! {
+                    <details class="guidance">
+                        <summary>"How to add it"</summary>
+                        <p data-testid="guidance">{g}</p>
+                    </details>
+                })}
+            </div>
+            {guidance.is_none().then(|| view! {
+                <button type="button" class="button button-small" disabled=move || page.busy.get()
+                    on:click=move |_| {
+                        page.notice.set(None);
+                        page.error.set(None);
+                        if needs_form(kind) {
+                            page.panel.set(Panel::AddForm(kind));
+                        } else {
+                            page.sensitive(Sensitive::Enroll(EnrollRequest { kind: Some(kind), ..Default::default() }));
+                        }
+                    }
+                    data-testid="add">"Add"</button>
+            })}
+        </li>
+    }
+}
+
+fn needs_form(kind: MethodKind) -> bool {
+    matches!(kind, MethodKind::Sms | MethodKind::Voice | MethodKind::Email | MethodKind::SecurityQuestion)
+}
+
+#[component]
+fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="activity-heading" data-testid="activity">
+            <h2 id="activity-heading">"Recent security activity"</h2>
+            {entries.is_empty().then(|| view! { <p class="muted">"Nothing yet."</p> })}
+            <ul class="activity">
+                {entries.into_iter().map(|e| view! {
+                    <li class=if e.ok { "activity-item" } else { "activity-item activity-bad" }>
+                        <span>{e.text}</span>
+                        <span class="muted">{short_date(&e.when)} {e.from.map(|f| format!(" · from {f}"))}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// A countdown in whole seconds.
+fn countdown(start: u64) -> ReadSignal<u64> {
+    let (left, set_left) = signal(start);
+    if let Ok(h) = set_interval_with_handle(move || set_left.update(|s| *s = s.saturating_sub(1)), Duration::from_secs(1)) {
+        on_cleanup(move || h.clear());
+    }
+    left
+}
+
+fn mmss(secs: u64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+#[component]
+fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
+    let cancel = move |_| {
+        page.panel.set(Panel::None);
+        leptos::task::spawn_local(async move {
+            let _ = cancel_enrollment().await;
+            page.refresh();
+        });
+    };
+    let body = match step {
+        EnrollmentStep::ScanOktaVerify { qr_svg, setup_link, expires_in, send_to_phone, send_to_email, .. } => {
+            let left = countdown(expires_in);
+            // The server watches the phone (one shared poll); this tab asks for the outcome.
+            if let Ok(h) = set_interval_with_handle(
+                move || {
+                    if page.busy.get_untracked() {
+                        return;
+                    }
+                    leptos::task::spawn_local(async move {
+                        match enrollment_status().await {
+                            Ok(Some(EnrollmentStep::Done { kind, name })) => {
+                                page.panel.set(Panel::None);
+                                page.notice.set(Some(format!("{} added: {name}.", kind.label())));
+                                page.refresh();
+                            }
+                            Ok(Some(s @ EnrollmentStep::OktaVerifyExpired { .. })) => page.panel.set(Panel::Enrolling(s)),
+                            Ok(_) => {}
+                            Err(e) => page.error.set(Some(e)),
+                        }
+                    });
+                },
+                PUSH_POLL,
+            ) {
+                on_cleanup(move || h.clear());
+            }
+            let (sent, set_sent) = signal(None::<String>);
+            let (phone, set_phone) = signal(String::new());
+            let send = move |channel: &'static str| {
+                let number = (channel == "sms").then(|| phone.get_untracked()).filter(|p| !p.is_empty());
+                leptos::task::spawn_local(async move {
+                    match send_setup_link(channel.to_string(), number).await {
+                        Ok(to) => set_sent.set(Some(format!("Sent to {to}. Open the link on your phone."))),
+                        Err(e) => page.error.set(Some(e)),
+                    }
+                });
+            };
+            let link = setup_link.clone();
+            view! {
+                <h2>"Set up Okta Verify"</h2>
+                <ol class="steps">
+                    <li>"Install Okta Verify from your phone's app store."</li>
+                    <li>"In Okta Verify, tap " <strong>"+"</strong> " and scan this code."</li>
+                </ol>
+                <div class="qr" inner_html=qr_svg data-testid="qr"></div>
+                <p class="muted" data-testid="qr-expiry">
+                    {move || if left.get() > 0 { format!("This code expires in {}.", mmss(left.get())) } else { "This code has expired.".to_string() }}
+                </p>
+                <p class="waiting"><span class="spinner" aria-hidden="true"></span> "Waiting for your phone… this page updates by itself."</p>
+                <details class="cant-scan" data-testid="cant-scan">
+                    <summary>"Can't scan the code?"</summary>
+                    <p>"Open this setup link on the phone where Okta Verify is installed:"</p>
+                    <div class="copy-row">
+                        <input type="text" readonly prop:value=link.clone() data-testid="setup-link" aria-label="Setup link" />
+                        <CopyButton text=link.clone() />
+                    </div>
+                    <p>"Or send the link to your phone:"</p>
+                    <div class="button-row">
+                        <input type="tel" placeholder=send_to_phone.clone().unwrap_or_else(|| "+1 415 555 0134".into())
+                            prop:value=phone on:input=move |ev| set_phone.set(event_target_value(&ev)) aria-label="Phone number for the link" />
+                        <button type="button" class="button button-secondary button-small" on:click=move |_| send("sms") data-testid="send-sms">"Text it to me"</button>
+                        {send_to_email.map(|e| view! {
+                            <button type="button" class="button button-secondary button-small" on:click=move |_| send("email") data-testid="send-email">{format!("Email it to {e}")}</button>
+                        })}
+                    </div>
+                    {move || sent.get().map(|s| view! { <p class="notice notice-info">{s}</p> })}
+                </details>
+            }.into_any()
+        }
+        EnrollmentStep::OktaVerifyExpired { .. } => view! {
+            <h2>"Set up Okta Verify"</h2>
+            <p class="notice notice-warn" data-testid="qr-expired">"That QR code has expired before your phone finished."</p>
+            <div class="button-row">
+                <button type="button" class="button" on:click=move |_| page.enrollment(Box::pin(renew_enrollment())) data-testid="renew">"Get a new code"</button>
+            </div>
+        }.into_any(),
+        EnrollmentStep::AuthenticatorApp { kind, qr_svg, secret_groups, account, issuer, .. } => {
+            let (code, set_code) = signal(String::new());
+            let secret = secret_groups.join(" ");
+            let title = if kind == MethodKind::OktaVerifyCode { "Set up Okta Verify codes" } else { "Set up an authenticator app" };
+            view! {
+                <h2>{title}</h2>
+                <ol class="steps">
+                    <li>"Open your authenticator app (Google Authenticator, Okta Verify, or another) and add an account."</li>
+                    <li>"Scan this code, or type the key below."</li>
+                    <li>"Enter the 6-digit code the app shows."</li>
+                </ol>
+                <div class="qr" inner_html=qr_svg data-testid="qr"></div>
+                <details class="cant-scan" open>
+                    <summary>"Can't scan? Type this key"</summary>
+                    <p class="muted">"Account: " {account} " · Issuer: " {issuer} " · Time-based"</p>
+                    <div class="copy-row">
+                        <code class="secret" data-testid="secret">{secret.clone()}</code>
+                        <CopyButton text=secret.replace(' ', "") />
+                    </div>
+                </details>
+                <form class="code-form" on:submit=move |ev| { ev.prevent_default(); page.enrollment(Box::pin(activate_enrollment(code.get_untracked()))); }>
+                    <label for="enroll-code">"Code from the app"</label>
+                    <input id="enroll-code" class="code-input" type="text" inputmode="numeric" autocomplete="one-time-code" placeholder="123 456"
+                        prop:value=code on:input=move |ev| set_code.set(event_target_value(&ev)) data-testid="enroll-code" />
+                    <div class="button-row">
+                        <button class="button" type="submit" disabled=move || page.busy.get() data-testid="enroll-verify">"Verify and finish"</button>
+                    </div>
+                </form>
+            }.into_any()
+        }
+        EnrollmentStep::EnterCode { kind, sent_to, resend_in, .. } => {
+            let (code, set_code) = signal(String::new());
+            let left = countdown(resend_in.unwrap_or(0));
+            let what = match kind { MethodKind::Email => "emailed", MethodKind::Voice => "are calling", _ => "texted" };
+            view! {
+                <h2>{format!("Set up {}", kind.label().to_lowercase())}</h2>
+                <p>{format!("We {what} a code to {sent_to}. Enter it to finish.")}</p>
+                <form class="code-form" on:submit=move |ev| { ev.prevent_default(); page.enrollment(Box::pin(activate_enrollment(code.get_untracked()))); }>
+                    <label for="enroll-code">"Code"</label>
+                    <input id="enroll-code" class="code-input" type="text" inputmode="numeric" autocomplete="one-time-code" placeholder="123456"
+                        prop:value=code on:input=move |ev| set_code.set(event_target_value(&ev)) data-testid="enroll-code" />
+                    <div class="button-row">
+                        <button class="button" type="submit" disabled=move || page.busy.get() data-testid="enroll-verify">"Verify and finish"</button>
+                        <button class="button button-secondary" type="button" disabled=move || page.busy.get() || left.get() != 0
+                            on:click=move |_| page.enrollment(Box::pin(resend_enrollment_code())) data-testid="enroll-resend">
+                            {move || if left.get() != 0 { format!("Send again in {}s", left.get()) } else { "Send a new code".to_string() }}
+                        </button>
+                    </div>
+                </form>
+            }.into_any()
+        }
+        EnrollmentStep::RegisterKey { options_json, .. } => {
+            let (working, set_working) = signal(false);
+            let go = move |_| {
+                let options = options_json.clone();
+                set_working.set(true);
+                leptos::task::spawn_local(async move {
+                    let r = create_credential(options).await;
+                    set_working.set(false);
+                    match r {
+                        Ok(c) => page.enrollment(Box::pin(register_key(c))),
+                        Err(e) => page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, e.message()))),
+                    }
+                });
+            };
+            view! {
+                <h2>"Add a security key or passkey"</h2>
+                <p>"When you continue, your browser asks you to touch your security key, or to use your device's fingerprint, face or PIN to create a passkey."</p>
+                <div class="button-row">
+                    <button type="button" class="button" on:click=go disabled=move || working.get() data-testid="register-key">
+                        {move || if working.get() { "Waiting for your key…" } else { "Continue" }}
+                    </button>
+                </div>
+            }.into_any()
+        }
+        EnrollmentStep::Done { kind, name } => view! {
+            <p class="notice notice-ok">{format!("{} added: {name}.", kind.label())}</p>
+        }.into_any(),
+    };
+    view! {
+        <section class="card enroll" data-testid="enroll-panel">
+            {body}
+            <div class="button-row">
+                <button type="button" class="button-link" on:click=cancel data-testid="enroll-cancel">"Cancel"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let (copied, set_copied) = signal(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        set_copied.set(true);
+        set_timeout(move || set_copied.set(false), Duration::from_secs(2));
+    };
+    view! {
+        <button type="button" class="button button-secondary button-small" on:click=copy data-testid="copy">
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+#[component]
+fn TestPanel(step: TestStep, page: Page) -> impl IntoView {
+    let close = move |_| page.panel.set(Panel::None);
+    let body = match step {
+        TestStep::Passed { name } => view! {
+            <p class="notice notice-ok" data-testid="test-passed">{format!("It works: {name} verified you.")}</p>
+        }.into_any(),
+        TestStep::Challenge { factor, challenge } => {
+            let fid = factor.id.clone();
+            let actions = ChallengeActions {
+                submit: Callback::new(move |code: String| page.test(Box::pin(test_code(code)))),
+                resend: Callback::new(move |_| page.test(Box::pin(test_start(fid.clone())))),
+                poll: Callback::new(move |_| {
+                    if !page.busy.get_untracked() {
+                        page.test(Box::pin(test_poll()))
+                    }
+                }),
+                key: Callback::new(move |c| page.test(Box::pin(test_key(c)))),
+                key_error: Callback::new(move |m: String| page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, m)))),
+                other: None,
+            };
+            view! { <ChallengePanel factor challenge actions busy=page.busy /> }.into_any()
+        }
+    };
+    view! {
+        <section class="card" data-testid="test-panel">
+            <h2>"Test a method"</h2>
+            {body}
+            <div class="button-row"><button type="button" class="button-link" on:click=close data-testid="test-close">"Close"</button></div>
+        </section>
+    }
+}
+
+#[component]
+fn RemovePanel(method: Method, page: Page) -> impl IntoView {
+    let (keep, set_keep) = signal(true);
+    let id = method.id.clone();
+    let name = method.nickname.clone().unwrap_or_else(|| method.name.clone());
+    view! {
+        <section class="card confirm" data-testid="remove-panel" role="alertdialog" aria-labelledby="remove-heading">
+            <h2 id="remove-heading">{format!("Remove {name}?")}</h2>
+            <p>{format!("You won't be able to sign in with this {} any more.", method.kind.label().to_lowercase())}</p>
+            {method.removal_note.clone().map(|n| view! { <p class="notice notice-warn" data-testid="removal-note">{n}</p> })}
+            {method.recovery_choice.then(|| view! {
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=keep on:change=move |ev| set_keep.set(event_target_checked(&ev)) data-testid="keep-recovery" />
+                    " Keep this number for account recovery (password resets)"
+                </label>
+            })}
+            <div class="button-row">
+                <button type="button" class="button button-danger" disabled=move || page.busy.get()
+                    on:click=move |_| page.sensitive(Sensitive::Remove { id: id.clone(), keep_recovery: keep.get_untracked() })
+                    data-testid="confirm-remove">"Remove"</button>
+                <button type="button" class="button button-secondary" on:click=move |_| page.panel.set(Panel::None)>"Keep it"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RenamePanel(method: Method, page: Page) -> impl IntoView {
+    let (name, set_name) = signal(method.nickname.clone().unwrap_or_default());
+    let id = method.id.clone();
+    view! {
+        <section class="card" data-testid="rename-panel">
+            <h2>{format!("Name “{}”", method.name)}</h2>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); page.sensitive(Sensitive::Rename { id: id.clone(), nickname: name.get_untracked() }); }>
+                <label for="nickname">"Name " <span class="hint">"(shown only to you; leave empty to remove it)"</span></label>
+                <input id="nickname" type="text" maxlength="40" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) data-testid="nickname" />
+                <div class="button-row">
+                    <button class="button" type="submit" disabled=move || page.busy.get() data-testid="save-name">"Save"</button>
+                    <button class="button button-secondary" type="button" on:click=move |_| page.panel.set(Panel::None)>"Cancel"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Countries offered for phone numbers (the number may also be typed with its + code).
+const COUNTRIES: &[(&str, &str)] = &[
+    ("US", "United States (+1)"), ("CA", "Canada (+1)"), ("GB", "United Kingdom (+44)"), ("IE", "Ireland (+353)"),
+    ("FR", "France (+33)"), ("DE", "Germany (+49)"), ("ES", "Spain (+34)"), ("IT", "Italy (+39)"), ("NL", "Netherlands (+31)"),
+    ("BE", "Belgium (+32)"), ("CH", "Switzerland (+41)"), ("SE", "Sweden (+46)"), ("NO", "Norway (+47)"), ("DK", "Denmark (+45)"),
+    ("PL", "Poland (+48)"), ("PT", "Portugal (+351)"), ("AU", "Australia (+61)"), ("NZ", "New Zealand (+64)"), ("IN", "India (+91)"),
+    ("JP", "Japan (+81)"), ("SG", "Singapore (+65)"), ("BR", "Brazil (+55)"), ("MX", "Mexico (+52)"), ("ZA", "South Africa (+27)"),
+];
+
+#[component]
+fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
+    let view_data = page.view.get_untracked().and_then(|r| r.ok());
+    let emails = view_data.as_ref().map(|v| v.emails.clone()).unwrap_or_default();
+    let questions = view_data.as_ref().map(|v| v.questions.clone()).unwrap_or_default();
+    let (phone, set_phone) = signal(String::new());
+    let (country, set_country) = signal("US".to_string());
+    let (extension, set_extension) = signal(String::new());
+    let (email, set_email) = signal(emails.first().cloned().unwrap_or_default());
+    let (question, set_question) = signal(questions.first().map(|q| q.0.clone()).unwrap_or_default());
+    let (answer, set_answer) = signal(String::new());
+    let (replace, set_replace) = signal(false);
+    let answer_rule_class = move || if answer.get().trim().chars().count() < 4 { "rule" } else { "rule rule-ok" };
+    let field_error = move |f: &'static str| move || page.error.get().filter(|e| e.field.as_deref() == Some(f)).map(|e| view! { <p class="field-error">{e.message}</p> });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = EnrollRequest {
+            kind: Some(kind),
+            phone: Some(phone.get_untracked()),
+            country: Some(country.get_untracked()),
+            extension: Some(extension.get_untracked()),
+            replace_phone: replace.get_untracked(),
+            email: Some(email.get_untracked()),
+            question: Some(question.get_untracked()),
+            answer: Some(answer.get_untracked()),
+            shared_secret: None,
+        };
+        page.sensitive(Sensitive::Enroll(req));
+    };
+    let fields = match kind {
+        MethodKind::Sms | MethodKind::Voice => view! {
+            <label for="country">"Country"</label>
+            <select id="country" on:change=move |ev| set_country.set(event_target_value(&ev)) data-testid="country">
+                {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code selected=*code == "US">{*name}</option> }).collect_view()}
+            </select>
+            <label for="phone">"Phone number " <span class="hint">"(or type it with its + country code)"</span></label>
+            <input id="phone" type="tel" autocomplete="tel" placeholder="(415) 555-0134" prop:value=phone
+                on:input=move |ev| set_phone.set(event_target_value(&ev)) data-testid="phone" />
+            {field_error("phone")}
+            {(kind == MethodKind::Voice).then(|| view! {
+                <label for="extension">"Extension " <span class="hint">"(optional)"</span></label>
+                <input id="extension" type="text" inputmode="numeric" prop:value=extension
+                    on:input=move |ev| set_extension.set(event_target_value(&ev)) data-testid="extension" />
+                {field_error("extension")}
+            })}
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=replace on:change=move |ev| set_replace.set(event_target_checked(&ev)) data-testid="replace-phone" />
+                " Replace my current phone number"
+            </label>
+        }.into_any(),
+        MethodKind::Email => view! {
+            <label for="email">"Email address"</label>
+            <select id="email" on:change=move |ev| set_email.set(event_target_value(&ev)) data-testid="email">
+                {emails.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
+            </select>
+            <p class="hint">"Only your verified addresses can be used."</p>
+        }.into_any(),
+        MethodKind::SecurityQuestion => view! {
+            <label for="question">"Question"</label>
+            <select id="question" on:change=move |ev| set_question.set(event_target_value(&ev)) data-testid="question">
+                {questions.iter().map(|(k, t)| view! { <option value=k.clone()>{t.clone()}</option> }).collect_view()}
+            </select>
+            <label for="answer">"Answer"</label>
+            <input id="answer" type="text" autocomplete="off" prop:value=answer on:input=move |ev| set_answer.set(event_target_value(&ev)) data-testid="answer" />
+            <ul class="checklist">
+                <li class=answer_rule_class>"At least 4 characters"</li>
+                <li class="rule">"Not your password, and not the question itself"</li>
+            </ul>
+            {field_error("answer")}
+        }.into_any(),
+        _ => ().into_any(),
+    };
+    view! {
+        <section class="card" data-testid="add-form">
+            <h2>{format!("Add {}", kind.label().to_lowercase())}</h2>
+            <form class="form" on:submit=submit>
+                {fields}
+                <div class="button-row">
+                    <button class="button" type="submit" disabled=move || page.busy.get() data-testid="add-continue">"Continue"</button>
+                    <button class="button button-secondary" type="button" on:click=move |_| page.panel.set(Panel::None)>"Cancel"</button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,210 @@
+//! The security methods page: what the user has enrolled (Classic factors, or Identity Engine
+//! authenticator enrollments), what they can add, recent activity, and the flows that change
+//! them — enroll, test, rename, remove.
+//!
+//! Every id a request names is checked against the signed-in user's own methods first: another
+//! user's id gets the same 404 as a missing one, and Okta is never asked about it.
+
+mod activity;
+mod enroll;
+mod manage;
+pub mod qr;
+mod view;
+pub mod watch;
+
+use crate::auth::privilege;
+use crate::auth::{call_context, now, signed_out};
+use crate::okta::types::{OrgPipeline, UserFactor};
+use crate::okta::OktaClient;
+use crate::service::errors::{internal, portal_error, Flow};
+use crate::sessions::{KeyportSession, SignedInUser};
+use app::api::{MethodsPortal, RequestInfo};
+use app::error::{ErrorCode, PortalError};
+use app::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
+use app::model::Pipeline;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tower_sessions::Session;
+
+/// How long the org's pipeline and Okta Verify authenticator id are trusted.
+const ORG_FACTS_TTL: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug)]
+pub struct MethodsSettings {
+    pub reverify_window: Duration,
+    /// Refuse to remove the last method (the org requires one).
+    pub require_one_method: bool,
+    /// The Okta profile attribute Keyport keeps Identity Engine nicknames in.
+    pub nickname_attribute: String,
+    /// The RP id for WebAuthn ceremonies (Keyport's host).
+    pub rp_id: String,
+}
+
+/// Facts about the org read once in a while.
+#[derive(Clone, Debug)]
+struct OrgFacts {
+    pipeline: Option<Pipeline>,
+    okta_verify_authenticator: Option<String>,
+    read_at: Instant,
+}
+
+pub struct MethodsService {
+    pub okta: OktaClient,
+    pub settings: MethodsSettings,
+    pub watch: watch::Watch,
+    facts: Mutex<Option<OrgFacts>>,
+}
+
+impl MethodsService {
+    pub fn new(okta: OktaClient, settings: MethodsSettings) -> Self {
+        MethodsService { okta, settings, watch: watch::Watch::default(), facts: Mutex::new(None) }
+    }
+
+    /// The org's pipeline (and Okta Verify's authenticator id in Identity Engine), cached.
+    async fn org_facts(&self) -> OrgFacts {
+        if let Some(f) = self.facts.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            if f.read_at.elapsed() < ORG_FACTS_TTL {
+                return f;
+            }
+        }
+        let pipeline = match self.okta.org_metadata().await.map(|m| m.pipeline) {
+            Ok(OrgPipeline::Classic) => Some(Pipeline::Classic),
+            Ok(OrgPipeline::IdentityEngine) => Some(Pipeline::IdentityEngine),
+            _ => None,
+        };
+        let okta_verify_authenticator = if pipeline == Some(Pipeline::IdentityEngine) {
+            self.okta.list_authenticators().await.ok().and_then(|list| {
+                list.into_iter()
+                    .find(|a| a.key == crate::okta::types::AuthenticatorKey::OktaVerify)
+                    .map(|a| a.id)
+            })
+        } else {
+            None
+        };
+        let facts = OrgFacts { pipeline, okta_verify_authenticator, read_at: Instant::now() };
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
+        facts
+    }
+
+    async fn pipeline(&self) -> Option<Pipeline> {
+        self.org_facts().await.pipeline
+    }
+
+    async fn load(&self, session: &Session, req: &RequestInfo) -> Result<(KeyportSession, SignedInUser), PortalError> {
+        let data = KeyportSession::load(session).await;
+        let user = data.user.clone().ok_or_else(|| signed_out(req))?;
+        Ok((data, user))
+    }
+
+    async fn save(&self, session: &Session, data: &KeyportSession, req: &RequestInfo) -> Result<(), PortalError> {
+        data.save(session).await.map_err(|e| internal("cannot save the session", e, req))
+    }
+
+    /// Sensitive actions need a recent verification: the one decision, asked in one place.
+    fn require_recent(&self, user: &SignedInUser) -> Result<(), PortalError> {
+        privilege::decide(user, now(), self.settings.reverify_window).require()
+    }
+
+    /// The user's factors, remembering their ids (and the enrollments') as the user's own.
+    async fn factors(&self, data: &mut KeyportSession, user: &SignedInUser, req: &RequestInfo) -> Result<Vec<UserFactor>, PortalError> {
+        let factors = self.okta.list_factors(&user.id).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+        let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
+        if self.pipeline().await == Some(Pipeline::IdentityEngine) {
+            if let Ok(enrollments) = self.okta.list_enrollments(&user.id, false).await {
+                ids.extend(enrollments.into_iter().map(|e| e.id));
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        data.known_ids = ids;
+        Ok(factors)
+    }
+
+    /// Checks that `id` is one of the user's methods, refreshing the list once if it is not
+    /// known yet (it may have been added elsewhere). Never asks Okta about `id` itself.
+    async fn ensure_own(&self, data: &mut KeyportSession, user: &SignedInUser, id: &str, req: &RequestInfo) -> Result<(), PortalError> {
+        if data.known_ids.iter().any(|k| k == id) {
+            return Ok(());
+        }
+        self.factors(data, user, req).await?;
+        if data.known_ids.iter().any(|k| k == id) {
+            Ok(())
+        } else {
+            tracing::warn!(user_id = %user.id, request_id = %req.request_id, "a request named a method that is not the user's");
+            Err(not_found(req))
+        }
+    }
+}
+
+pub(crate) fn not_found(req: &RequestInfo) -> PortalError {
+    PortalError::new(ErrorCode::NotFound, "That method isn't on your account (it may have been removed already). The page has been refreshed.")
+        .with_correlation_id(req.request_id.clone())
+}
+
+#[async_trait::async_trait]
+impl MethodsPortal for MethodsService {
+    async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError> {
+        view::build(self, session, req).await
+    }
+
+    async fn start_enrollment(&self, session: &Session, req: &RequestInfo, request: EnrollRequest) -> Result<EnrollmentStep, PortalError> {
+        enroll::start(self, session, req, request).await
+    }
+
+    async fn enrollment_status(&self, session: &Session, req: &RequestInfo) -> Result<Option<EnrollmentStep>, PortalError> {
+        enroll::status(self, session, req).await
+    }
+
+    async fn renew_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+        enroll::renew(self, session, req).await
+    }
+
+    async fn send_setup_link(&self, session: &Session, req: &RequestInfo, channel: String, phone: Option<String>) -> Result<String, PortalError> {
+        enroll::send_link(self, session, req, channel, phone).await
+    }
+
+    async fn activate_enrollment(&self, session: &Session, req: &RequestInfo, code: String) -> Result<EnrollmentStep, PortalError> {
+        enroll::activate(self, session, req, code).await
+    }
+
+    async fn register_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError> {
+        enroll::register_key(self, session, req, credential).await
+    }
+
+    async fn resend_enrollment_code(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+        enroll::resend(self, session, req).await
+    }
+
+    async fn cancel_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<(), PortalError> {
+        enroll::cancel(self, session, req).await
+    }
+
+    async fn test_start(&self, session: &Session, req: &RequestInfo, method_id: String) -> Result<TestStep, PortalError> {
+        manage::test_start(self, session, req, method_id).await
+    }
+
+    async fn test_code(&self, session: &Session, req: &RequestInfo, code: String) -> Result<TestStep, PortalError> {
+        manage::test_code(self, session, req, code).await
+    }
+
+    async fn test_poll(&self, session: &Session, req: &RequestInfo) -> Result<TestStep, PortalError> {
+        manage::test_poll(self, session, req).await
+    }
+
+    async fn test_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError> {
+        manage::test_key(self, session, req, credential).await
+    }
+
+    async fn remove_method(&self, session: &Session, req: &RequestInfo, method_id: String, keep_recovery: bool) -> Result<(), PortalError> {
+        manage::remove(self, session, req, method_id, keep_recovery).await
+    }
+
+    async fn rename_method(&self, session: &Session, req: &RequestInfo, method_id: String, nickname: String) -> Result<(), PortalError> {
+        manage::rename(self, session, req, method_id, nickname).await
+    }
+}
+
+/// Okta's context headers for a call made on the user's behalf.
+pub(crate) fn ctx(req: &RequestInfo) -> crate::okta::CallContext {
+    call_context(req)
+}
