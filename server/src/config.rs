@@ -374,7 +374,10 @@ impl Config {
             trusted_proxies,
             frame_ancestors,
             require_one_method: parse_bool(src, "KEYPORT_REQUIRE_ONE_METHOD")?,
-            nickname_attribute: src.required("KEYPORT_NICKNAME_ATTRIBUTE")?.trim().to_string(),
+            nickname_attribute: src
+                .required("KEYPORT_NICKNAME_ATTRIBUTE")?
+                .trim()
+                .to_string(),
             abuse_limits: crate::auth::limits::AbuseLimits::per_account(
                 parse_int(src, "KEYPORT_SIGNIN_LIMIT", 1, 100_000)?,
                 parse_int(src, "KEYPORT_CODE_LIMIT", 1, 100_000)?,

@@ -135,7 +135,11 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             reverify_window: config.reverify_window,
             require_one_method: config.require_one_method,
             nickname_attribute: config.nickname_attribute.clone(),
-            rp_id: config.public_url.host_str().unwrap_or("localhost").to_string(),
+            rp_id: config
+                .public_url
+                .host_str()
+                .unwrap_or("localhost")
+                .to_string(),
         },
     ));
     let services = app::api::Services {

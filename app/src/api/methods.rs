@@ -9,78 +9,180 @@ use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-
 #[server(prefix = "/api", endpoint = "methods", input = GetUrl, client = KeyportClient)]
 pub async fn load_methods() -> Result<MethodsView, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.view(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.view(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll", input = Json, client = KeyportClient)]
 pub async fn start_enrollment(request: EnrollRequest) -> Result<EnrollmentStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.start_enrollment(&session, &req, request).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.start_enrollment(&session, &req, request).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/status", client = KeyportClient)]
 pub async fn enrollment_status() -> Result<Option<EnrollmentStep>, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.enrollment_status(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.enrollment_status(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/renew", client = KeyportClient)]
 pub async fn renew_enrollment() -> Result<EnrollmentStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.renew_enrollment(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.renew_enrollment(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/send", client = KeyportClient)]
-pub async fn send_setup_link(channel: String, phone: Option<String>) -> Result<String, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.send_setup_link(&session, &req, channel, phone).await }.await)
+pub async fn send_setup_link(
+    channel: String,
+    phone: Option<String>,
+) -> Result<String, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods
+                .send_setup_link(&session, &req, channel, phone)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/activate", client = KeyportClient)]
 pub async fn activate_enrollment(code: String) -> Result<EnrollmentStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.activate_enrollment(&session, &req, code).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.activate_enrollment(&session, &req, code).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/key", input = Json, client = KeyportClient)]
-pub async fn register_key(credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.register_key(&session, &req, credential).await }.await)
+pub async fn register_key(
+    credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+) -> Result<EnrollmentStep, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.register_key(&session, &req, credential).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/resend", client = KeyportClient)]
 pub async fn resend_enrollment_code() -> Result<EnrollmentStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.resend_enrollment_code(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.resend_enrollment_code(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/cancel", client = KeyportClient)]
 pub async fn cancel_enrollment() -> Result<(), PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.cancel_enrollment(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.cancel_enrollment(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/test", client = KeyportClient)]
 pub async fn test_start(method_id: String) -> Result<TestStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.test_start(&session, &req, method_id).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.test_start(&session, &req, method_id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/test/code", client = KeyportClient)]
 pub async fn test_code(code: String) -> Result<TestStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.test_code(&session, &req, code).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.test_code(&session, &req, code).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/test/poll", client = KeyportClient)]
 pub async fn test_poll() -> Result<TestStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.test_poll(&session, &req).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.test_poll(&session, &req).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/test/key", input = Json, client = KeyportClient)]
-pub async fn test_key(credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.test_key(&session, &req, credential).await }.await)
+pub async fn test_key(
+    credential: webauthn_rs_proto::PublicKeyCredential,
+) -> Result<TestStep, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.test_key(&session, &req, credential).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/remove", client = KeyportClient)]
 pub async fn remove_method(method_id: String, keep_recovery: bool) -> Result<(), PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.remove_method(&session, &req, method_id, keep_recovery).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods
+                .remove_method(&session, &req, method_id, keep_recovery)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "methods/rename", client = KeyportClient)]
 pub async fn rename_method(method_id: String, nickname: String) -> Result<(), PortalError> {
-    respond(async { let (s, session, req) = context().await?; s.methods.rename_method(&session, &req, method_id, nickname).await }.await)
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods
+                .rename_method(&session, &req, method_id, nickname)
+                .await
+        }
+        .await,
+    )
 }

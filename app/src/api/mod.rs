@@ -14,8 +14,7 @@ pub mod reverify;
 mod service;
 #[cfg(feature = "ssr")]
 pub use service::{
-    context, respond, services, AuthPortal, MethodsPortal, Portal, RequestInfo,
-    Services,
+    context, respond, services, AuthPortal, MethodsPortal, Portal, RequestInfo, Services,
 };
 
 use crate::error::PortalError;

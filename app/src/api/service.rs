@@ -129,23 +129,91 @@ pub trait AuthPortal: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait MethodsPortal: Send + Sync + 'static {
     async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError>;
-    async fn start_enrollment(&self, session: &Session, req: &RequestInfo, request: EnrollRequest) -> Result<EnrollmentStep, PortalError>;
+    async fn start_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        request: EnrollRequest,
+    ) -> Result<EnrollmentStep, PortalError>;
     /// Has the phone finished (Okta Verify)? Answers from a poll shared by every tab.
-    async fn enrollment_status(&self, session: &Session, req: &RequestInfo) -> Result<Option<EnrollmentStep>, PortalError>;
+    async fn enrollment_status(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<Option<EnrollmentStep>, PortalError>;
     /// A fresh QR code after the last one expired.
-    async fn renew_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError>;
-    async fn send_setup_link(&self, session: &Session, req: &RequestInfo, channel: String, phone: Option<String>) -> Result<String, PortalError>;
-    async fn activate_enrollment(&self, session: &Session, req: &RequestInfo, code: String) -> Result<EnrollmentStep, PortalError>;
-    async fn register_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError>;
-    async fn resend_enrollment_code(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError>;
+    async fn renew_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<EnrollmentStep, PortalError>;
+    async fn send_setup_link(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        channel: String,
+        phone: Option<String>,
+    ) -> Result<String, PortalError>;
+    async fn activate_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<EnrollmentStep, PortalError>;
+    async fn register_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    ) -> Result<EnrollmentStep, PortalError>;
+    async fn resend_enrollment_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<EnrollmentStep, PortalError>;
     /// Abandons the enrollment and removes the pending factor.
-    async fn cancel_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<(), PortalError>;
-    async fn test_start(&self, session: &Session, req: &RequestInfo, method_id: String) -> Result<TestStep, PortalError>;
-    async fn test_code(&self, session: &Session, req: &RequestInfo, code: String) -> Result<TestStep, PortalError>;
-    async fn test_poll(&self, session: &Session, req: &RequestInfo) -> Result<TestStep, PortalError>;
-    async fn test_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError>;
-    async fn remove_method(&self, session: &Session, req: &RequestInfo, method_id: String, keep_recovery: bool) -> Result<(), PortalError>;
-    async fn rename_method(&self, session: &Session, req: &RequestInfo, method_id: String, nickname: String) -> Result<(), PortalError>;
+    async fn cancel_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<(), PortalError>;
+    async fn test_start(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+    ) -> Result<TestStep, PortalError>;
+    async fn test_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<TestStep, PortalError>;
+    async fn test_poll(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<TestStep, PortalError>;
+    async fn test_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::PublicKeyCredential,
+    ) -> Result<TestStep, PortalError>;
+    async fn remove_method(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+        keep_recovery: bool,
+    ) -> Result<(), PortalError>;
+    async fn rename_method(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+        nickname: String,
+    ) -> Result<(), PortalError>;
 }
 
 /// Every service, as one value in Leptos context.

@@ -115,7 +115,10 @@ pub enum EnrollmentStep {
         resend_in: Option<u64>,
     },
     /// A security key or passkey: the browser ceremony's options (JSON).
-    RegisterKey { factor_id: String, options_json: String },
+    RegisterKey {
+        factor_id: String,
+        options_json: String,
+    },
     /// Finished: the method is active.
     Done { kind: MethodKind, name: String },
 }
@@ -124,12 +127,18 @@ pub enum EnrollmentStep {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum TestStep {
-    Challenge { factor: FactorChoice, challenge: Challenge },
-    Passed { name: String },
+    Challenge {
+        factor: FactorChoice,
+        challenge: Challenge,
+    },
+    Passed {
+        name: String,
+    },
 }
 
 /// What to enroll, with what the kind needs (phone, email, question…).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EnrollRequest {
     pub kind: Option<MethodKind>,
     /// SMS and voice: the number as typed, and the country it was typed for (ISO code).
@@ -144,4 +153,3 @@ pub struct EnrollRequest {
     /// Hardware token (help desk): the token's hex secret.
     pub shared_secret: Option<String>,
 }
-

@@ -3,9 +3,9 @@
 use crate::api::check_connection;
 use crate::components::hydration::use_hydrated;
 use crate::components::layout::use_session;
-use crate::pages::methods::MethodsSection;
 use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
+use crate::pages::methods::MethodsSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

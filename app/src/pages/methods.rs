@@ -14,7 +14,8 @@ use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::MethodKind;
 use crate::model::methods::{
-    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsView, TestStep,
+    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsView,
+    TestStep,
 };
 use crate::model::Pipeline;
 use leptos::prelude::*;
@@ -44,11 +45,18 @@ enum Panel {
 
 /// "2026-11-24T07:34:22.000Z" → "24 Nov 2026" (the same on server and browser: no clock).
 pub fn short_date(iso: &str) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let parts: Vec<&str> = iso.get(..10).unwrap_or("").split('-').collect();
     match parts.as_slice() {
         [y, m, d] => {
-            let month = m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))).copied().unwrap_or("");
+            let month = m
+                .parse::<usize>()
+                .ok()
+                .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+                .copied()
+                .unwrap_or("");
             format!("{} {month} {y}", d.trim_start_matches('0'))
         }
         _ => iso.to_string(),
@@ -76,14 +84,19 @@ impl Page {
         leptos::task::spawn_local(async move {
             let result: Result<Option<EnrollmentStep>, PortalError> = match action.clone() {
                 Sensitive::Enroll(req) => start_enrollment(req).await.map(Some),
-                Sensitive::Remove { id, keep_recovery } => remove_method(id, keep_recovery).await.map(|_| None),
-                Sensitive::Rename { id, nickname } => rename_method(id, nickname).await.map(|_| None),
+                Sensitive::Remove { id, keep_recovery } => {
+                    remove_method(id, keep_recovery).await.map(|_| None)
+                }
+                Sensitive::Rename { id, nickname } => {
+                    rename_method(id, nickname).await.map(|_| None)
+                }
             };
             page.busy.set(false);
             match result {
                 Ok(Some(EnrollmentStep::Done { kind, name })) => {
                     page.panel.set(Panel::None);
-                    page.notice.set(Some(format!("{} added: {name}.", kind.label())));
+                    page.notice
+                        .set(Some(format!("{} added: {name}.", kind.label())));
                     page.refresh();
                 }
                 Ok(Some(step)) => {
@@ -117,7 +130,8 @@ impl Page {
                 Ok(EnrollmentStep::Done { kind, name }) => {
                     page.panel.set(Panel::None);
                     page.error.set(None);
-                    page.notice.set(Some(format!("{} added: {name}.", kind.label())));
+                    page.notice
+                        .set(Some(format!("{} added: {name}.", kind.label())));
                     page.refresh();
                 }
                 Ok(step) => {
@@ -314,7 +328,10 @@ fn AddRow(option: AddOption, page: Page) -> impl IntoView {
 }
 
 fn needs_form(kind: MethodKind) -> bool {
-    matches!(kind, MethodKind::Sms | MethodKind::Voice | MethodKind::Email | MethodKind::SecurityQuestion)
+    matches!(
+        kind,
+        MethodKind::Sms | MethodKind::Voice | MethodKind::Email | MethodKind::SecurityQuestion
+    )
 }
 
 #[component]
@@ -338,7 +355,10 @@ fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
 /// A countdown in whole seconds.
 fn countdown(start: u64) -> ReadSignal<u64> {
     let (left, set_left) = signal(start);
-    if let Ok(h) = set_interval_with_handle(move || set_left.update(|s| *s = s.saturating_sub(1)), Duration::from_secs(1)) {
+    if let Ok(h) = set_interval_with_handle(
+        move || set_left.update(|s| *s = s.saturating_sub(1)),
+        Duration::from_secs(1),
+    ) {
         on_cleanup(move || h.clear());
     }
     left
@@ -579,7 +599,10 @@ fn TestPanel(step: TestStep, page: Page) -> impl IntoView {
 fn RemovePanel(method: Method, page: Page) -> impl IntoView {
     let (keep, set_keep) = signal(true);
     let id = method.id.clone();
-    let name = method.nickname.clone().unwrap_or_else(|| method.name.clone());
+    let name = method
+        .nickname
+        .clone()
+        .unwrap_or_else(|| method.name.clone());
     view! {
         <section class="card confirm" data-testid="remove-panel" role="alertdialog" aria-labelledby="remove-heading">
             <h2 id="remove-heading">{format!("Remove {name}?")}</h2>
@@ -622,27 +645,66 @@ fn RenamePanel(method: Method, page: Page) -> impl IntoView {
 
 /// Countries offered for phone numbers (the number may also be typed with its + code).
 const COUNTRIES: &[(&str, &str)] = &[
-    ("US", "United States (+1)"), ("CA", "Canada (+1)"), ("GB", "United Kingdom (+44)"), ("IE", "Ireland (+353)"),
-    ("FR", "France (+33)"), ("DE", "Germany (+49)"), ("ES", "Spain (+34)"), ("IT", "Italy (+39)"), ("NL", "Netherlands (+31)"),
-    ("BE", "Belgium (+32)"), ("CH", "Switzerland (+41)"), ("SE", "Sweden (+46)"), ("NO", "Norway (+47)"), ("DK", "Denmark (+45)"),
-    ("PL", "Poland (+48)"), ("PT", "Portugal (+351)"), ("AU", "Australia (+61)"), ("NZ", "New Zealand (+64)"), ("IN", "India (+91)"),
-    ("JP", "Japan (+81)"), ("SG", "Singapore (+65)"), ("BR", "Brazil (+55)"), ("MX", "Mexico (+52)"), ("ZA", "South Africa (+27)"),
+    ("US", "United States (+1)"),
+    ("CA", "Canada (+1)"),
+    ("GB", "United Kingdom (+44)"),
+    ("IE", "Ireland (+353)"),
+    ("FR", "France (+33)"),
+    ("DE", "Germany (+49)"),
+    ("ES", "Spain (+34)"),
+    ("IT", "Italy (+39)"),
+    ("NL", "Netherlands (+31)"),
+    ("BE", "Belgium (+32)"),
+    ("CH", "Switzerland (+41)"),
+    ("SE", "Sweden (+46)"),
+    ("NO", "Norway (+47)"),
+    ("DK", "Denmark (+45)"),
+    ("PL", "Poland (+48)"),
+    ("PT", "Portugal (+351)"),
+    ("AU", "Australia (+61)"),
+    ("NZ", "New Zealand (+64)"),
+    ("IN", "India (+91)"),
+    ("JP", "Japan (+81)"),
+    ("SG", "Singapore (+65)"),
+    ("BR", "Brazil (+55)"),
+    ("MX", "Mexico (+52)"),
+    ("ZA", "South Africa (+27)"),
 ];
 
 #[component]
 fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
     let view_data = page.view.get_untracked().and_then(|r| r.ok());
-    let emails = view_data.as_ref().map(|v| v.emails.clone()).unwrap_or_default();
-    let questions = view_data.as_ref().map(|v| v.questions.clone()).unwrap_or_default();
+    let emails = view_data
+        .as_ref()
+        .map(|v| v.emails.clone())
+        .unwrap_or_default();
+    let questions = view_data
+        .as_ref()
+        .map(|v| v.questions.clone())
+        .unwrap_or_default();
     let (phone, set_phone) = signal(String::new());
     let (country, set_country) = signal("US".to_string());
     let (extension, set_extension) = signal(String::new());
     let (email, set_email) = signal(emails.first().cloned().unwrap_or_default());
-    let (question, set_question) = signal(questions.first().map(|q| q.0.clone()).unwrap_or_default());
+    let (question, set_question) =
+        signal(questions.first().map(|q| q.0.clone()).unwrap_or_default());
     let (answer, set_answer) = signal(String::new());
     let (replace, set_replace) = signal(false);
-    let answer_rule_class = move || if answer.get().trim().chars().count() < 4 { "rule" } else { "rule rule-ok" };
-    let field_error = move |f: &'static str| move || page.error.get().filter(|e| e.field.as_deref() == Some(f)).map(|e| view! { <p class="field-error">{e.message}</p> });
+    let answer_rule_class = move || {
+        if answer.get().trim().chars().count() < 4 {
+            "rule"
+        } else {
+            "rule rule-ok"
+        }
+    };
+    let field_error = move |f: &'static str| {
+        move || {
+            page.error
+                .get()
+                .filter(|e| e.field.as_deref() == Some(f))
+                .map(|e| view! { <p class="field-error">{e.message}</p> })
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = EnrollRequest {

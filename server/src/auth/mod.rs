@@ -14,7 +14,9 @@ mod reverify;
 pub(crate) mod signin;
 mod webauthn;
 
-pub(crate) use webauthn::{assertion_fields as webauthn_assertion_fields, request_options as webauthn_request_options};
+pub(crate) use webauthn::{
+    assertion_fields as webauthn_assertion_fields, request_options as webauthn_request_options,
+};
 
 use crate::okta::{CallContext, OktaClient};
 use crate::service::errors::{internal, portal_error, Flow};

@@ -16,7 +16,10 @@ fn target_name(e: &LogEvent) -> String {
 }
 
 fn ok(e: &LogEvent) -> bool {
-    e.outcome.as_ref().and_then(|o| o.result.as_deref()).is_none_or(|r| r == "SUCCESS" || r == "ALLOW")
+    e.outcome
+        .as_ref()
+        .and_then(|o| o.result.as_deref())
+        .is_none_or(|r| r == "SUCCESS" || r == "ALLOW")
 }
 
 /// One event as a sentence; `None` for events a person would not recognise.
@@ -29,7 +32,9 @@ pub fn describe(e: &LogEvent) -> Option<String> {
         "user.mfa.factor.reset_all" => "All sign-in methods reset by your help desk".to_string(),
         "user.authentication.auth_via_mfa" if success => format!("Verified with {name}"),
         "user.authentication.auth_via_mfa" => format!("A verification with {name} failed"),
-        "user.mfa.okta_verify.deny_push" => "A sign-in request was denied on your phone".to_string(),
+        "user.mfa.okta_verify.deny_push" => {
+            "A sign-in request was denied on your phone".to_string()
+        }
         "user.session.start" if success => "Signed in".to_string(),
         "user.session.start" => "A sign-in attempt failed".to_string(),
         "user.session.clear" => "Signed out everywhere".to_string(),
@@ -71,7 +76,8 @@ pub fn last_used(events: &[LogEvent]) -> HashMap<String, String> {
             for t in e.target.iter().flatten() {
                 if t.target_type != "User" {
                     // Events come newest first: keep the first seen.
-                    out.entry(t.id.clone()).or_insert_with(|| e.published.clone());
+                    out.entry(t.id.clone())
+                        .or_insert_with(|| e.published.clone());
                 }
             }
         }

@@ -28,7 +28,9 @@ const PUSH_ACTIVATION_SECS: i64 = 600;
 
 /// Okta's refusals of an enrollment, explained with the way forward (never a raw error).
 fn enroll_error(err: OktaError, kind: MethodKind, req: &RequestInfo) -> PortalError {
-    let explain = |msg: &str| PortalError::new(ErrorCode::InvalidInput, msg).with_correlation_id(req.request_id.clone());
+    let explain = |msg: &str| {
+        PortalError::new(ErrorCode::InvalidInput, msg).with_correlation_id(req.request_id.clone())
+    };
     match &err {
         OktaError::MaxEnrollments { factor_type, .. } if factor_type == "push" || kind == MethodKind::OktaVerify => explain(
             "You already have Okta Verify, and your organization (Okta Identity Engine) adds more devices from the app itself: on the new phone, open Okta Verify, tap +, choose your organization and sign in. It then appears here. To move to a new phone instead, remove the old device first, then add the new one here.",
@@ -93,14 +95,21 @@ pub fn normalize_phone(input: &str, country: Option<&str>) -> Result<String, Por
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
-fn step_for(svc: &MethodsService, p: &PendingEnrollment, user: &SignedInUser, mobile: Option<&str>) -> Option<EnrollmentStep> {
+fn step_for(
+    svc: &MethodsService,
+    p: &PendingEnrollment,
+    user: &SignedInUser,
+    mobile: Option<&str>,
+) -> Option<EnrollmentStep> {
     let _ = svc;
     match p.kind {
         MethodKind::OktaVerify => {
             let payload = p.payload.as_ref()?.expose().to_string();
             let left = p.expires_at.map(|t| t - now()).unwrap_or(0);
             if left <= 0 {
-                return Some(EnrollmentStep::OktaVerifyExpired { factor_id: p.factor_id.clone() });
+                return Some(EnrollmentStep::OktaVerifyExpired {
+                    factor_id: p.factor_id.clone(),
+                });
             }
             Some(EnrollmentStep::ScanOktaVerify {
                 factor_id: p.factor_id.clone(),
@@ -116,7 +125,11 @@ fn step_for(svc: &MethodsService, p: &PendingEnrollment, user: &SignedInUser, mo
             let secret = p.secret.as_ref()?.expose().to_string();
             let issuer = url::Url::parse(&payload)
                 .ok()
-                .and_then(|u| u.query_pairs().find(|(k, _)| k == "issuer").map(|(_, v)| v.to_string()))
+                .and_then(|u| {
+                    u.query_pairs()
+                        .find(|(k, _)| k == "issuer")
+                        .map(|(_, v)| v.to_string())
+                })
                 .unwrap_or_default();
             Some(EnrollmentStep::AuthenticatorApp {
                 factor_id: p.factor_id.clone(),
@@ -127,12 +140,17 @@ fn step_for(svc: &MethodsService, p: &PendingEnrollment, user: &SignedInUser, mo
                 issuer,
             })
         }
-        MethodKind::Sms | MethodKind::Voice | MethodKind::Email => Some(EnrollmentStep::EnterCode {
-            factor_id: p.factor_id.clone(),
-            kind: p.kind,
-            sent_to: p.sent_to.clone().unwrap_or_default(),
-            resend_in: p.resend_at.map(|t| (t - now()).max(0) as u64).filter(|s| *s > 0),
-        }),
+        MethodKind::Sms | MethodKind::Voice | MethodKind::Email => {
+            Some(EnrollmentStep::EnterCode {
+                factor_id: p.factor_id.clone(),
+                kind: p.kind,
+                sent_to: p.sent_to.clone().unwrap_or_default(),
+                resend_in: p
+                    .resend_at
+                    .map(|t| (t - now()).max(0) as u64)
+                    .filter(|s| *s > 0),
+            })
+        }
         MethodKind::SecurityKey => Some(EnrollmentStep::RegisterKey {
             factor_id: p.factor_id.clone(),
             options_json: p.webauthn_options.clone()?,
@@ -142,7 +160,11 @@ fn step_for(svc: &MethodsService, p: &PendingEnrollment, user: &SignedInUser, mo
 }
 
 /// The step of the enrollment in progress, as stored (no upstream call).
-pub async fn current_step(svc: &MethodsService, data: &KeyportSession, user: &SignedInUser) -> Option<EnrollmentStep> {
+pub async fn current_step(
+    svc: &MethodsService,
+    data: &KeyportSession,
+    user: &SignedInUser,
+) -> Option<EnrollmentStep> {
     let p = data.enrollment.as_ref()?;
     step_for(svc, p, user, None)
 }
@@ -152,30 +174,51 @@ fn bad_input(msg: &str, field: &str) -> PortalError {
 }
 
 /// The Okta Verify QR payload for a pending push factor.
-async fn okta_verify_payload(svc: &MethodsService, user: &SignedInUser, factor_id: &str, qrcode_href: Option<&str>, req: &RequestInfo) -> Result<String, PortalError> {
-    let token = qrcode_href
-        .and_then(qr::activation_token)
-        .ok_or_else(|| internal("Okta's enroll answer has no QR code link", "missing qrcode", req))?;
+async fn okta_verify_payload(
+    svc: &MethodsService,
+    user: &SignedInUser,
+    factor_id: &str,
+    qrcode_href: Option<&str>,
+    req: &RequestInfo,
+) -> Result<String, PortalError> {
+    let token = qrcode_href.and_then(qr::activation_token).ok_or_else(|| {
+        internal(
+            "Okta's enroll answer has no QR code link",
+            "missing qrcode",
+            req,
+        )
+    })?;
     let facts = svc.org_facts().await;
     let org = svc.okta.org_url().clone();
     Ok(match (facts.pipeline, facts.okta_verify_authenticator) {
-        (Some(Pipeline::IdentityEngine), Some(aut)) => qr::okta_verify_idx(&org, &user.login, &token, &aut),
+        (Some(Pipeline::IdentityEngine), Some(aut)) => {
+            qr::okta_verify_idx(&org, &user.login, &token, &aut)
+        }
         _ => qr::okta_verify_classic(&org, &user.login, &token, factor_id),
     })
 }
 
 fn expires_at(iso: Option<&str>) -> i64 {
-    iso.and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
-        .map(|t| t.unix_timestamp())
-        .unwrap_or_else(|| now() + PUSH_ACTIVATION_SECS)
+    iso.and_then(|s| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    })
+    .map(|t| t.unix_timestamp())
+    .unwrap_or_else(|| now() + PUSH_ACTIVATION_SECS)
 }
 
 /// Okta's WebAuthn creation options as the browser ceremony's, with Keyport's host as RP id.
 fn creation_options(activation: &serde_json::Value, rp_id: &str) -> Option<String> {
     let mut pk = activation.clone();
     let obj = pk.as_object_mut()?;
-    let rp_name = obj.get("rp").and_then(|r| r.get("name")).cloned().unwrap_or_else(|| "Okta".into());
-    obj.insert("rp".into(), serde_json::json!({ "name": rp_name, "id": rp_id }));
+    let rp_name = obj
+        .get("rp")
+        .and_then(|r| r.get("name"))
+        .cloned()
+        .unwrap_or_else(|| "Okta".into());
+    obj.insert(
+        "rp".into(),
+        serde_json::json!({ "name": rp_name, "id": rp_id }),
+    );
     obj.entry("timeout").or_insert(serde_json::json!(120_000));
     let options = serde_json::json!({ "publicKey": pk });
     // Only options the browser-side types can read are handed out.
@@ -183,10 +226,17 @@ fn creation_options(activation: &serde_json::Value, rp_id: &str) -> Option<Strin
     serde_json::to_string(&options).ok()
 }
 
-pub async fn start(svc: &MethodsService, session: &Session, req: &RequestInfo, request: EnrollRequest) -> Result<EnrollmentStep, PortalError> {
+pub async fn start(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    request: EnrollRequest,
+) -> Result<EnrollmentStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     svc.require_recent(&user)?;
-    let kind = request.kind.ok_or_else(|| bad_input("Choose a method to add.", "kind"))?;
+    let kind = request
+        .kind
+        .ok_or_else(|| bad_input("Choose a method to add.", "kind"))?;
     // One enrollment at a time: an abandoned one is removed first.
     if let Some(old) = data.enrollment.take() {
         remove_pending(svc, &user, &old.factor_id).await;
@@ -202,39 +252,72 @@ pub async fn start(svc: &MethodsService, session: &Session, req: &RequestInfo, r
                 return Err(bad_input("Enter your phone number.", "phone"));
             }
             let e164 = normalize_phone(typed, request.country.as_deref())?;
-            let extension = request.extension.as_deref().map(str::trim).filter(|e| !e.is_empty());
+            let extension = request
+                .extension
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty());
             if let Some(ext) = extension {
-                if kind != MethodKind::Voice || ext.len() > 15 || !ext.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(bad_input("An extension is up to 15 digits, for voice calls only.", "extension"));
+                if kind != MethodKind::Voice
+                    || ext.len() > 15
+                    || !ext.chars().all(|c| c.is_ascii_digit())
+                {
+                    return Err(bad_input(
+                        "An extension is up to 15 digits, for voice calls only.",
+                        "extension",
+                    ));
                 }
             }
             if request.replace_phone {
                 query.update_phone = Some(true);
             }
-            let r = if kind == MethodKind::Sms { EnrollFactorRequest::sms(e164.clone()) } else { EnrollFactorRequest::call(e164.clone(), extension) };
+            let r = if kind == MethodKind::Sms {
+                EnrollFactorRequest::sms(e164.clone())
+            } else {
+                EnrollFactorRequest::call(e164.clone(), extension)
+            };
             (r, Some(mask_phone(&e164)))
         }
         MethodKind::Email => {
-            let email = request.email.as_deref().map(str::trim).unwrap_or_default().to_string();
+            let email = request
+                .email
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_string();
             if email.is_empty() {
                 return Err(bad_input("Choose an email address.", "email"));
             }
-            (EnrollFactorRequest::email(email.clone()), Some(mask_email(&email)))
+            (
+                EnrollFactorRequest::email(email.clone()),
+                Some(mask_email(&email)),
+            )
         }
         MethodKind::SecurityKey => (EnrollFactorRequest::webauthn(), None),
         MethodKind::SecurityQuestion => {
             let question = request.question.clone().unwrap_or_default();
-            let answer = request.answer.as_deref().map(str::trim).unwrap_or_default().to_string();
+            let answer = request
+                .answer
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_string();
             if question.is_empty() {
                 return Err(bad_input("Choose a question.", "question"));
             }
             if answer.chars().count() < 4 {
-                return Err(bad_input("The answer must be at least 4 characters.", "answer"));
+                return Err(bad_input(
+                    "The answer must be at least 4 characters.",
+                    "answer",
+                ));
             }
             (EnrollFactorRequest::question(question, answer), None)
         }
         MethodKind::HardwareToken | MethodKind::Password => {
-            return Err(PortalError::new(ErrorCode::Forbidden, "Your help desk registers this kind of method."));
+            return Err(PortalError::new(
+                ErrorCode::Forbidden,
+                "Your help desk registers this kind of method.",
+            ));
         }
     };
     let factor = svc
@@ -247,7 +330,10 @@ pub async fn start(svc: &MethodsService, session: &Session, req: &RequestInfo, r
         // A security question is active at once.
         let _ = svc.save(session, &data, req).await;
         tracing::info!(user_id = %user.id, kind = ?kind, request_id = %req.request_id, "method added");
-        return Ok(EnrollmentStep::Done { kind, name: kind.label().into() });
+        return Ok(EnrollmentStep::Done {
+            kind,
+            name: kind.label().into(),
+        });
     }
     let mut pending = PendingEnrollment {
         factor_id: factor.id.clone(),
@@ -263,12 +349,22 @@ pub async fn start(svc: &MethodsService, session: &Session, req: &RequestInfo, r
         MethodKind::OktaVerify => {
             let activation = factor.activation();
             pending.expires_at = Some(expires_at(activation.and_then(|a| a.expires_at.as_deref())));
-            pending.payload = Some(okta_verify_payload(svc, &user, &factor.id, factor.qrcode_href(), req).await?.into());
+            pending.payload = Some(
+                okta_verify_payload(svc, &user, &factor.id, factor.qrcode_href(), req)
+                    .await?
+                    .into(),
+            );
         }
         MethodKind::OktaVerifyCode | MethodKind::AuthenticatorApp => {
             let secret = factor
                 .shared_secret()
-                .ok_or_else(|| internal("Okta's enroll answer has no shared secret", "missing sharedSecret", req))?
+                .ok_or_else(|| {
+                    internal(
+                        "Okta's enroll answer has no shared secret",
+                        "missing sharedSecret",
+                        req,
+                    )
+                })?
                 .to_string();
             pending.payload = Some(qr::otpauth(svc.okta.org_url(), &user.login, &secret).into());
             pending.secret = Some(secret.into());
@@ -280,21 +376,45 @@ pub async fn start(svc: &MethodsService, session: &Session, req: &RequestInfo, r
                 .activation()
                 .and_then(|a| a.webauthn_creation_options())
                 .and_then(|o| creation_options(&o, &svc.settings.rp_id))
-                .ok_or_else(|| internal("Okta's WebAuthn options could not be read", "bad activation", req))?;
+                .ok_or_else(|| {
+                    internal(
+                        "Okta's WebAuthn options could not be read",
+                        "bad activation",
+                        req,
+                    )
+                })?;
             pending.webauthn_options = Some(options);
         }
         _ => {}
     }
-    let mobile = if kind == MethodKind::OktaVerify { svc.okta.get_user(&user.id).await.ok().and_then(|u| u.profile.mobile_phone) } else { None };
-    let step = step_for(svc, &pending, &user, mobile.as_deref()).ok_or_else(|| internal("cannot show the enrollment", "no step", req))?;
+    let mobile = if kind == MethodKind::OktaVerify {
+        svc.okta
+            .get_user(&user.id)
+            .await
+            .ok()
+            .and_then(|u| u.profile.mobile_phone)
+    } else {
+        None
+    };
+    let step = step_for(svc, &pending, &user, mobile.as_deref())
+        .ok_or_else(|| internal("cannot show the enrollment", "no step", req))?;
     data.enrollment = Some(pending);
     svc.save(session, &data, req).await?;
     Ok(step)
 }
 
 /// Clears the enrollment and reports it done.
-async fn finish(svc: &MethodsService, session: &Session, req: &RequestInfo, mut data: KeyportSession, user: &SignedInUser, factor: Option<UserFactor>) -> Result<EnrollmentStep, PortalError> {
-    let Some(p) = data.enrollment.take() else { return Err(nothing_pending()) };
+async fn finish(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    mut data: KeyportSession,
+    user: &SignedInUser,
+    factor: Option<UserFactor>,
+) -> Result<EnrollmentStep, PortalError> {
+    let Some(p) = data.enrollment.take() else {
+        return Err(nothing_pending());
+    };
     svc.watch.forget(&p.factor_id);
     svc.save(session, &data, req).await?;
     tracing::info!(user_id = %user.id, kind = ?p.kind, request_id = %req.request_id, "method added");
@@ -307,30 +427,51 @@ async fn finish(svc: &MethodsService, session: &Session, req: &RequestInfo, mut 
 }
 
 fn nothing_pending() -> PortalError {
-    PortalError::new(ErrorCode::InvalidInput, "There's no method being added right now. Start again from the list.")
+    PortalError::new(
+        ErrorCode::InvalidInput,
+        "There's no method being added right now. Start again from the list.",
+    )
 }
 
-pub async fn status(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<Option<EnrollmentStep>, PortalError> {
+pub async fn status(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<Option<EnrollmentStep>, PortalError> {
     let (data, user) = svc.load(session, req).await?;
-    let Some(p) = data.enrollment.clone() else { return Ok(None) };
+    let Some(p) = data.enrollment.clone() else {
+        return Ok(None);
+    };
     if p.kind != MethodKind::OktaVerify {
         return Ok(step_for(svc, &p, &user, None));
     }
-    let answer = svc.watch.state(&svc.okta, &user.id, &p.factor_id).await.map_err(|e| match e {
-        OktaError::NotFound(_) => not_found(req),
-        e => portal_error(e, req, Flow::Enroll),
-    })?;
+    let answer = svc
+        .watch
+        .state(&svc.okta, &user.id, &p.factor_id)
+        .await
+        .map_err(|e| match e {
+            OktaError::NotFound(_) => not_found(req),
+            e => portal_error(e, req, Flow::Enroll),
+        })?;
     if answer.is_active() {
         let factor = answer.into_factor();
-        return finish(svc, session, req, data, &user, factor).await.map(Some);
+        return finish(svc, session, req, data, &user, factor)
+            .await
+            .map(Some);
     }
     if answer.factor_result() == Some(&FactorResult::Timeout) {
-        return Ok(Some(EnrollmentStep::OktaVerifyExpired { factor_id: p.factor_id }));
+        return Ok(Some(EnrollmentStep::OktaVerifyExpired {
+            factor_id: p.factor_id,
+        }));
     }
     Ok(step_for(svc, &p, &user, None))
 }
 
-pub async fn renew(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+pub async fn renew(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<EnrollmentStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let mut p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     if p.kind != MethodKind::OktaVerify {
@@ -347,7 +488,11 @@ pub async fn renew(svc: &MethodsService, session: &Session, req: &RequestInfo) -
         return finish(svc, session, req, data, &user, answer.into_factor()).await;
     }
     let href = answer.qrcode_href().map(str::to_string);
-    p.payload = Some(okta_verify_payload(svc, &user, &p.factor_id, href.as_deref(), req).await?.into());
+    p.payload = Some(
+        okta_verify_payload(svc, &user, &p.factor_id, href.as_deref(), req)
+            .await?
+            .into(),
+    );
     p.expires_at = Some(expires_at(answer.expires_at.as_deref()));
     let step = step_for(svc, &p, &user, None).ok_or_else(nothing_pending)?;
     data.enrollment = Some(p);
@@ -355,7 +500,13 @@ pub async fn renew(svc: &MethodsService, session: &Session, req: &RequestInfo) -
     Ok(step)
 }
 
-pub async fn send_link(svc: &MethodsService, session: &Session, req: &RequestInfo, channel: String, phone: Option<String>) -> Result<String, PortalError> {
+pub async fn send_link(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    channel: String,
+    phone: Option<String>,
+) -> Result<String, PortalError> {
     let (data, user) = svc.load(session, req).await?;
     let p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     if p.kind != MethodKind::OktaVerify {
@@ -371,10 +522,17 @@ pub async fn send_link(svc: &MethodsService, session: &Session, req: &RequestInf
                     .await
                     .ok()
                     .and_then(|u| u.profile.mobile_phone)
-                    .ok_or_else(|| bad_input("Enter the phone number to text the link to.", "phone"))?,
+                    .ok_or_else(|| {
+                        bad_input("Enter the phone number to text the link to.", "phone")
+                    })?,
             };
             let e164 = normalize_phone(&typed, None)?;
-            (ActivationChannel::Sms { phone_number: e164.clone() }, mask_phone(&e164))
+            (
+                ActivationChannel::Sms {
+                    phone_number: e164.clone(),
+                },
+                mask_phone(&e164),
+            )
         }
         "email" => (ActivationChannel::Email, mask_email(&user.login)),
         _ => return Err(bad_input("Choose text message or email.", "channel")),
@@ -386,7 +544,12 @@ pub async fn send_link(svc: &MethodsService, session: &Session, req: &RequestInf
     Ok(shown)
 }
 
-pub async fn activate(svc: &MethodsService, session: &Session, req: &RequestInfo, code: String) -> Result<EnrollmentStep, PortalError> {
+pub async fn activate(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    code: String,
+) -> Result<EnrollmentStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
     let p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     let code: String = code.split_whitespace().collect();
@@ -395,7 +558,11 @@ pub async fn activate(svc: &MethodsService, session: &Session, req: &RequestInfo
     }
     let answer = svc
         .okta
-        .activate_factor(&user.id, &p.factor_id, &ActivateFactorRequest::pass_code(code))
+        .activate_factor(
+            &user.id,
+            &p.factor_id,
+            &ActivateFactorRequest::pass_code(code),
+        )
         .await
         .map_err(|e| match e {
             OktaError::RateLimited { retry_after, .. } => {
@@ -415,21 +582,38 @@ pub async fn activate(svc: &MethodsService, session: &Session, req: &RequestInfo
     finish(svc, session, req, data, &user, answer.into_factor()).await
 }
 
-pub async fn register_key(svc: &MethodsService, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError> {
+pub async fn register_key(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+) -> Result<EnrollmentStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
-    let p = data.enrollment.clone().filter(|p| p.kind == MethodKind::SecurityKey).ok_or_else(nothing_pending)?;
+    let p = data
+        .enrollment
+        .clone()
+        .filter(|p| p.kind == MethodKind::SecurityKey)
+        .ok_or_else(nothing_pending)?;
     let attestation = URL_SAFE_NO_PAD.encode(credential.response.attestation_object.as_slice());
     let client_data = URL_SAFE_NO_PAD.encode(credential.response.client_data_json.as_slice());
     let answer = svc
         .okta
-        .activate_factor(&user.id, &p.factor_id, &ActivateFactorRequest::webauthn(attestation, client_data))
+        .activate_factor(
+            &user.id,
+            &p.factor_id,
+            &ActivateFactorRequest::webauthn(attestation, client_data),
+        )
         .await
         .map_err(|e| match e {
-            OktaError::Validation { causes, .. } if causes.iter().any(|c| c.contains("already registered")) => PortalError::new(
-                ErrorCode::InvalidInput,
-                "That security key is already registered on your account. Use a different key.",
-            )
-            .with_correlation_id(req.request_id.clone()),
+            OktaError::Validation { causes, .. }
+                if causes.iter().any(|c| c.contains("already registered")) =>
+            {
+                PortalError::new(
+                    ErrorCode::InvalidInput,
+                    "That security key is already registered on your account. Use a different key.",
+                )
+                .with_correlation_id(req.request_id.clone())
+            }
             OktaError::InvalidPasscode(_) => PortalError::new(
                 ErrorCode::InvalidInput,
                 "Your security key couldn't be registered. Try again, or use a different key.",
@@ -440,7 +624,11 @@ pub async fn register_key(svc: &MethodsService, session: &Session, req: &Request
     finish(svc, session, req, data, &user, answer.into_factor()).await
 }
 
-pub async fn resend(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+pub async fn resend(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<EnrollmentStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let mut p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     if !p.kind.sends_code() {
@@ -451,14 +639,27 @@ pub async fn resend(svc: &MethodsService, session: &Session, req: &RequestInfo) 
         if wait > 0 {
             return Err(PortalError::new(
                 ErrorCode::RateLimited,
-                format!("You can ask for another code in {}.", crate::service::errors::wait_phrase(wait as u64)),
+                format!(
+                    "You can ask for another code in {}.",
+                    crate::service::errors::wait_phrase(wait as u64)
+                ),
             )
             .with_retry_after(wait as u64));
         }
     }
-    let factor = svc.okta.get_factor(&user.id, &p.factor_id).await.map_err(|e| portal_error(e, req, Flow::Enroll))?;
+    let factor = svc
+        .okta
+        .get_factor(&user.id, &p.factor_id)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Enroll))?;
     svc.okta
-        .resend_factor(&user.id, &p.factor_id, &ResendFactorRequest::for_factor(&factor), None, &ctx(req))
+        .resend_factor(
+            &user.id,
+            &p.factor_id,
+            &ResendFactorRequest::for_factor(&factor),
+            None,
+            &ctx(req),
+        )
         .await
         .map_err(|e| portal_error(e, req, Flow::Enroll))?;
     p.resend_at = Some(now() + if p.kind == MethodKind::Email { 5 } else { 30 });
@@ -481,7 +682,11 @@ async fn remove_pending(svc: &MethodsService, user: &SignedInUser, factor_id: &s
     }
 }
 
-pub async fn cancel(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<(), PortalError> {
+pub async fn cancel(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<(), PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     if let Some(p) = data.enrollment.take() {
         remove_pending(svc, &user, &p.factor_id).await;

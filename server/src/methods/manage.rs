@@ -3,7 +3,9 @@
 use super::{ctx, not_found, MethodsService};
 use crate::auth::now;
 use crate::auth::signin::challenge_of;
-use crate::okta::types::{FactorResult, FactorStatus, FactorType, UpdateUserRequest, UserFactor, VerifyFactorRequest};
+use crate::okta::types::{
+    FactorResult, FactorStatus, FactorType, UpdateUserRequest, UserFactor, VerifyFactorRequest,
+};
 use crate::okta::{OktaError, VerifyQuery};
 use crate::service::errors::{portal_error, Flow};
 use crate::service::factors::choice_from_factor;
@@ -21,21 +23,40 @@ const NICKNAME_MAX: usize = 40;
 
 /// The factors behind a method id: the factor itself, or in Identity Engine the factors of an
 /// authenticator enrollment (an Okta Verify device's push, a phone's SMS and voice).
-async fn factors_of(svc: &MethodsService, data: &mut KeyportSession, user: &SignedInUser, id: &str, req: &RequestInfo) -> Result<Vec<UserFactor>, PortalError> {
+async fn factors_of(
+    svc: &MethodsService,
+    data: &mut KeyportSession,
+    user: &SignedInUser,
+    id: &str,
+    req: &RequestInfo,
+) -> Result<Vec<UserFactor>, PortalError> {
     let factors = svc.factors(data, user, req).await?;
     if let Some(f) = factors.iter().find(|f| f.id == id) {
         let mut out = vec![f.clone()];
         // A phone: its SMS and voice factors share the number.
         if matches!(f.factor_type, FactorType::Sms | FactorType::Call) {
-            out.extend(factors.iter().filter(|g| g.id != f.id && matches!(g.factor_type, FactorType::Sms | FactorType::Call) && g.profile.phone_number == f.profile.phone_number).cloned());
+            out.extend(
+                factors
+                    .iter()
+                    .filter(|g| {
+                        g.id != f.id
+                            && matches!(g.factor_type, FactorType::Sms | FactorType::Call)
+                            && g.profile.phone_number == f.profile.phone_number
+                    })
+                    .cloned(),
+            );
         }
         return Ok(out);
     }
     // An enrollment id that is not also a factor id: match by kind.
-    let enrollment = svc.okta.get_enrollment(&user.id, id, true).await.map_err(|e| match e {
-        OktaError::NotFound(_) => not_found(req),
-        e => portal_error(e, req, Flow::Manage),
-    })?;
+    let enrollment = svc
+        .okta
+        .get_enrollment(&user.id, id, true)
+        .await
+        .map_err(|e| match e {
+            OktaError::NotFound(_) => not_found(req),
+            e => portal_error(e, req, Flow::Manage),
+        })?;
     use crate::okta::types::AuthenticatorKey::*;
     let wanted: &[FactorType] = match enrollment.key {
         OktaVerify => &[FactorType::Push],
@@ -47,47 +68,114 @@ async fn factors_of(svc: &MethodsService, data: &mut KeyportSession, user: &Sign
         CustomOtp => &[FactorType::TokenHotp],
         _ => &[],
     };
-    Ok(factors.into_iter().filter(|f| wanted.contains(&f.factor_type)).take(if wanted.len() > 1 { 2 } else { 1 }).collect())
+    Ok(factors
+        .into_iter()
+        .filter(|f| wanted.contains(&f.factor_type))
+        .take(if wanted.len() > 1 { 2 } else { 1 })
+        .collect())
 }
 
 fn test_step(c: &PendingChallenge) -> TestStep {
-    TestStep::Challenge { factor: c.factor.clone(), challenge: challenge_of(c) }
+    TestStep::Challenge {
+        factor: c.factor.clone(),
+        challenge: challenge_of(c),
+    }
 }
 
-pub async fn test_start(svc: &MethodsService, session: &Session, req: &RequestInfo, method_id: String) -> Result<TestStep, PortalError> {
+pub async fn test_start(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    method_id: String,
+) -> Result<TestStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
-    let factor = factors_of(svc, &mut data, &user, &method_id, req).await?.into_iter().next().ok_or_else(|| not_found(req))?;
+    let factor = factors_of(svc, &mut data, &user, &method_id, req)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| not_found(req))?;
     if factor.status != FactorStatus::Active {
-        return Err(PortalError::new(ErrorCode::InvalidInput, "Finish setting this method up before testing it."));
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            "Finish setting this method up before testing it.",
+        ));
     }
-    let choice = choice_from_factor(&factor).ok_or_else(|| PortalError::new(ErrorCode::InvalidInput, "Keyport can't test this kind of method."))?;
-    let mut c = PendingChallenge { factor: choice.clone(), sent_to: None, resend_at: None, number: None, push_transaction: None, question: None, webauthn_options: None };
+    let choice = choice_from_factor(&factor).ok_or_else(|| {
+        PortalError::new(
+            ErrorCode::InvalidInput,
+            "Keyport can't test this kind of method.",
+        )
+    })?;
+    let mut c = PendingChallenge {
+        factor: choice.clone(),
+        sent_to: None,
+        resend_at: None,
+        number: None,
+        push_transaction: None,
+        question: None,
+        webauthn_options: None,
+    };
     let call = |body: VerifyFactorRequest| {
         let okta = svc.okta.clone();
         let (uid, fid, context) = (user.id.clone(), factor.id.clone(), ctx(req));
-        async move { okta.verify_factor(&uid, &fid, &body, &VerifyQuery::default(), &context).await }
+        async move {
+            okta.verify_factor(&uid, &fid, &body, &VerifyQuery::default(), &context)
+                .await
+        }
     };
     match choice.kind {
         MethodKind::Sms | MethodKind::Voice | MethodKind::Email => {
-            call(VerifyFactorRequest::empty()).await.map_err(|e| portal_error(e, req, Flow::Verify))?;
+            call(VerifyFactorRequest::empty())
+                .await
+                .map_err(|e| portal_error(e, req, Flow::Verify))?;
             c.sent_to = Some(choice.label.clone());
-            c.resend_at = Some(now() + if choice.kind == MethodKind::Email { 5 } else { 30 });
+            c.resend_at = Some(
+                now()
+                    + if choice.kind == MethodKind::Email {
+                        5
+                    } else {
+                        30
+                    },
+            );
         }
         MethodKind::OktaVerify => {
-            let r = call(VerifyFactorRequest::push_number_matching()).await.map_err(|e| portal_error(e, req, Flow::Verify))?;
+            let r = call(VerifyFactorRequest::push_number_matching())
+                .await
+                .map_err(|e| portal_error(e, req, Flow::Verify))?;
             c.number = r.correct_answer();
             c.push_transaction = r.transaction_id().map(str::to_string);
         }
         MethodKind::SecurityKey => {
-            let r = call(VerifyFactorRequest::empty()).await.map_err(|e| match e {
-                OktaError::Validation { .. } => PortalError::new(ErrorCode::InvalidInput, "This security key can't be tested here.")
+            let r = call(VerifyFactorRequest::empty())
+                .await
+                .map_err(|e| match e {
+                    OktaError::Validation { .. } => PortalError::new(
+                        ErrorCode::InvalidInput,
+                        "This security key can't be tested here.",
+                    )
                     .with_correlation_id(req.request_id.clone()),
-                e => portal_error(e, req, Flow::Verify),
-            })?;
-            let challenge = r.challenge().and_then(|c| c.challenge.clone()).ok_or_else(|| PortalError::new(ErrorCode::Internal, "Okta did not send a security key challenge."))?;
-            let credential_id = r.profile.as_ref().and_then(|p| p.credential_id.clone()).unwrap_or_default();
-            c.webauthn_options = Some(crate::auth::webauthn_request_options(&challenge, &credential_id, &svc.settings.rp_id)?);
+                    e => portal_error(e, req, Flow::Verify),
+                })?;
+            let challenge = r
+                .challenge()
+                .and_then(|c| c.challenge.clone())
+                .ok_or_else(|| {
+                    PortalError::new(
+                        ErrorCode::Internal,
+                        "Okta did not send a security key challenge.",
+                    )
+                })?;
+            let credential_id = r
+                .profile
+                .as_ref()
+                .and_then(|p| p.credential_id.clone())
+                .unwrap_or_default();
+            c.webauthn_options = Some(crate::auth::webauthn_request_options(
+                &challenge,
+                &credential_id,
+                &svc.settings.rp_id,
+            )?);
         }
         MethodKind::SecurityQuestion => c.question = Some(choice.label.clone()),
         _ => {}
@@ -99,8 +187,17 @@ pub async fn test_start(svc: &MethodsService, session: &Session, req: &RequestIn
 }
 
 /// A passed test proves possession: it counts as a recent verification too.
-async fn passed(svc: &MethodsService, session: &Session, req: &RequestInfo, mut data: KeyportSession) -> Result<TestStep, PortalError> {
-    let name = data.test.take().map(|(_, c)| c.factor.label).unwrap_or_default();
+async fn passed(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    mut data: KeyportSession,
+) -> Result<TestStep, PortalError> {
+    let name = data
+        .test
+        .take()
+        .map(|(_, c)| c.factor.label)
+        .unwrap_or_default();
     if let Some(u) = data.user.as_mut() {
         u.verified_at = now();
     }
@@ -112,7 +209,12 @@ fn no_test() -> PortalError {
     PortalError::new(ErrorCode::InvalidInput, "Choose a method to test first.")
 }
 
-pub async fn test_code(svc: &MethodsService, session: &Session, req: &RequestInfo, code: String) -> Result<TestStep, PortalError> {
+pub async fn test_code(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    code: String,
+) -> Result<TestStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
     let (factor_id, c) = data.test.clone().ok_or_else(no_test)?;
     let body = if c.factor.kind == MethodKind::SecurityQuestion {
@@ -121,48 +223,85 @@ pub async fn test_code(svc: &MethodsService, session: &Session, req: &RequestInf
         VerifyFactorRequest::pass_code(code.split_whitespace().collect::<String>())
     };
     svc.okta
-        .verify_factor(&user.id, &factor_id, &body, &VerifyQuery::default(), &ctx(req))
+        .verify_factor(
+            &user.id,
+            &factor_id,
+            &body,
+            &VerifyQuery::default(),
+            &ctx(req),
+        )
         .await
         .map_err(|e| match e {
             OktaError::InvalidPasscode(_) if c.factor.kind == MethodKind::SecurityQuestion => {
-                PortalError::new(ErrorCode::InvalidInput, "That answer doesn't match.").with_correlation_id(req.request_id.clone())
+                PortalError::new(ErrorCode::InvalidInput, "That answer doesn't match.")
+                    .with_correlation_id(req.request_id.clone())
             }
             e => portal_error(e, req, Flow::Verify),
         })?;
     passed(svc, session, req, data).await
 }
 
-pub async fn test_poll(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<TestStep, PortalError> {
+pub async fn test_poll(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<TestStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let (factor_id, c) = data.test.clone().ok_or_else(no_test)?;
-    let Some(tx) = c.push_transaction.clone() else { return Ok(test_step(&c)) };
-    let r = svc.okta.push_transaction(&user.id, &factor_id, &tx).await.map_err(|e| portal_error(e, req, Flow::Verify))?;
+    let Some(tx) = c.push_transaction.clone() else {
+        return Ok(test_step(&c));
+    };
+    let r = svc
+        .okta
+        .push_transaction(&user.id, &factor_id, &tx)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Verify))?;
     match r.factor_result {
         FactorResult::Success => passed(svc, session, req, data).await,
         FactorResult::Waiting => Ok(test_step(&c)),
         FactorResult::Rejected => {
             data.test = None;
             svc.save(session, &data, req).await?;
-            Err(PortalError::new(ErrorCode::Forbidden, "The test push was denied on your phone — it works, and you said no."))
+            Err(PortalError::new(
+                ErrorCode::Forbidden,
+                "The test push was denied on your phone — it works, and you said no.",
+            ))
         }
         _ => {
             data.test = None;
             svc.save(session, &data, req).await?;
-            Err(PortalError::new(ErrorCode::InvalidInput, "The test push expired before it was approved. Try again."))
+            Err(PortalError::new(
+                ErrorCode::InvalidInput,
+                "The test push expired before it was approved. Try again.",
+            ))
         }
     }
 }
 
-pub async fn test_key(svc: &MethodsService, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError> {
+pub async fn test_key(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    credential: webauthn_rs_proto::PublicKeyCredential,
+) -> Result<TestStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
     let (factor_id, _) = data.test.clone().ok_or_else(no_test)?;
     let (cd, ad, sig) = crate::auth::webauthn_assertion_fields(&credential);
     svc.okta
-        .verify_factor(&user.id, &factor_id, &VerifyFactorRequest::webauthn(cd, ad, sig), &VerifyQuery::default(), &ctx(req))
+        .verify_factor(
+            &user.id,
+            &factor_id,
+            &VerifyFactorRequest::webauthn(cd, ad, sig),
+            &VerifyQuery::default(),
+            &ctx(req),
+        )
         .await
         .map_err(|e| match e {
-            OktaError::InvalidPasscode(_) => PortalError::new(ErrorCode::InvalidInput, "That security key wasn't accepted. Use the key registered here.")
-                .with_correlation_id(req.request_id.clone()),
+            OktaError::InvalidPasscode(_) => PortalError::new(
+                ErrorCode::InvalidInput,
+                "That security key wasn't accepted. Use the key registered here.",
+            )
+            .with_correlation_id(req.request_id.clone()),
             e => portal_error(e, req, Flow::Verify),
         })?;
     passed(svc, session, req, data).await
@@ -170,16 +309,28 @@ pub async fn test_key(svc: &MethodsService, session: &Session, req: &RequestInfo
 
 /// Active methods as a person counts them (Okta Verify's codes and FastPass go with the push).
 fn active_methods(factors: &[UserFactor]) -> usize {
-    let has_push = factors.iter().any(|f| f.factor_type == FactorType::Push && f.is_active());
+    let has_push = factors
+        .iter()
+        .any(|f| f.factor_type == FactorType::Push && f.is_active());
     factors
         .iter()
         .filter(|f| f.is_active())
         .filter(|f| f.factor_type != FactorType::SignedNonce)
-        .filter(|f| !(has_push && f.factor_type == FactorType::TokenSoftwareTotp && f.provider == crate::okta::types::FactorProvider::Okta))
+        .filter(|f| {
+            !(has_push
+                && f.factor_type == FactorType::TokenSoftwareTotp
+                && f.provider == crate::okta::types::FactorProvider::Okta)
+        })
         .count()
 }
 
-pub async fn remove(svc: &MethodsService, session: &Session, req: &RequestInfo, method_id: String, keep_recovery: bool) -> Result<(), PortalError> {
+pub async fn remove(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    method_id: String,
+    keep_recovery: bool,
+) -> Result<(), PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
     svc.require_recent(&user)?;
@@ -195,7 +346,8 @@ pub async fn remove(svc: &MethodsService, session: &Session, req: &RequestInfo, 
             .filter(|f| {
                 !(cascade
                     && (f.factor_type == FactorType::SignedNonce
-                        || (f.factor_type == FactorType::TokenSoftwareTotp && f.provider == crate::okta::types::FactorProvider::Okta)))
+                        || (f.factor_type == FactorType::TokenSoftwareTotp
+                            && f.provider == crate::okta::types::FactorProvider::Okta)))
             })
             .cloned()
             .collect();
@@ -208,9 +360,14 @@ pub async fn remove(svc: &MethodsService, session: &Session, req: &RequestInfo, 
     }
     let oie = svc.pipeline().await == Some(Pipeline::IdentityEngine);
     let is_enrollment = !all.iter().any(|f| f.id == method_id);
-    let phone = targets.iter().any(|t| matches!(t.factor_type, FactorType::Sms | FactorType::Call));
+    let phone = targets
+        .iter()
+        .any(|t| matches!(t.factor_type, FactorType::Sms | FactorType::Call));
     if oie && is_enrollment && !phone {
-        svc.okta.delete_enrollment(&user.id, &method_id).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+        svc.okta
+            .delete_enrollment(&user.id, &method_id)
+            .await
+            .map_err(|e| portal_error(e, req, Flow::Manage))?;
     } else {
         for t in &targets {
             svc.okta
@@ -219,27 +376,49 @@ pub async fn remove(svc: &MethodsService, session: &Session, req: &RequestInfo, 
                 .map_err(|e| portal_error(e, req, Flow::Manage))?;
         }
     }
-    if data.enrollment.as_ref().is_some_and(|p| targets.iter().any(|t| t.id == p.factor_id)) {
+    if data
+        .enrollment
+        .as_ref()
+        .is_some_and(|p| targets.iter().any(|t| t.id == p.factor_id))
+    {
         data.enrollment = None;
     }
-    data.known_ids.retain(|k| k != &method_id && !targets.iter().any(|t| &t.id == k));
+    data.known_ids
+        .retain(|k| k != &method_id && !targets.iter().any(|t| &t.id == k));
     svc.save(session, &data, req).await?;
     tracing::info!(user_id = %user.id, request_id = %req.request_id, keep_recovery, "method removed");
     Ok(())
 }
 
-pub async fn rename(svc: &MethodsService, session: &Session, req: &RequestInfo, method_id: String, nickname: String) -> Result<(), PortalError> {
+pub async fn rename(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+    method_id: String,
+    nickname: String,
+) -> Result<(), PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
     svc.require_recent(&user)?;
     if svc.pipeline().await != Some(Pipeline::IdentityEngine) {
-        return Err(PortalError::new(ErrorCode::InvalidInput, "Names can be given to methods in Identity Engine organizations only."));
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            "Names can be given to methods in Identity Engine organizations only.",
+        ));
     }
     let nickname = nickname.trim().to_string();
     if nickname.chars().count() > NICKNAME_MAX || nickname.chars().any(char::is_control) {
-        return Err(PortalError::new(ErrorCode::InvalidInput, format!("A name is up to {NICKNAME_MAX} characters.")).with_field("nickname"));
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            format!("A name is up to {NICKNAME_MAX} characters."),
+        )
+        .with_field("nickname"));
     }
-    let current = svc.okta.get_user(&user.id).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+    let current = svc
+        .okta
+        .get_user(&user.id)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Manage))?;
     let mut names = super::view::nicknames_from(&current.profile, &svc.settings.nickname_attribute);
     if nickname.is_empty() {
         names.remove(&method_id);
@@ -250,7 +429,10 @@ pub async fn rename(svc: &MethodsService, session: &Session, req: &RequestInfo, 
     names.retain(|id, _| data.known_ids.contains(id));
     let value = serde_json::to_string(&names).unwrap_or_else(|_| "{}".into());
     svc.okta
-        .update_user_profile(&user.id, &UpdateUserRequest::new().set(svc.settings.nickname_attribute.clone(), value))
+        .update_user_profile(
+            &user.id,
+            &UpdateUserRequest::new().set(svc.settings.nickname_attribute.clone(), value),
+        )
         .await
         .map_err(|e| portal_error(e, req, Flow::Manage))?;
     svc.save(session, &data, req).await?;

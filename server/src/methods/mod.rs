@@ -57,7 +57,12 @@ pub struct MethodsService {
 
 impl MethodsService {
     pub fn new(okta: OktaClient, settings: MethodsSettings) -> Self {
-        MethodsService { okta, settings, watch: watch::Watch::default(), facts: Mutex::new(None) }
+        MethodsService {
+            okta,
+            settings,
+            watch: watch::Watch::default(),
+            facts: Mutex::new(None),
+        }
     }
 
     /// The org's pipeline (and Okta Verify's authenticator id in Identity Engine), cached.
@@ -81,7 +86,11 @@ impl MethodsService {
         } else {
             None
         };
-        let facts = OrgFacts { pipeline, okta_verify_authenticator, read_at: Instant::now() };
+        let facts = OrgFacts {
+            pipeline,
+            okta_verify_authenticator,
+            read_at: Instant::now(),
+        };
         *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
         facts
     }
@@ -90,14 +99,25 @@ impl MethodsService {
         self.org_facts().await.pipeline
     }
 
-    async fn load(&self, session: &Session, req: &RequestInfo) -> Result<(KeyportSession, SignedInUser), PortalError> {
+    async fn load(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<(KeyportSession, SignedInUser), PortalError> {
         let data = KeyportSession::load(session).await;
         let user = data.user.clone().ok_or_else(|| signed_out(req))?;
         Ok((data, user))
     }
 
-    async fn save(&self, session: &Session, data: &KeyportSession, req: &RequestInfo) -> Result<(), PortalError> {
-        data.save(session).await.map_err(|e| internal("cannot save the session", e, req))
+    async fn save(
+        &self,
+        session: &Session,
+        data: &KeyportSession,
+        req: &RequestInfo,
+    ) -> Result<(), PortalError> {
+        data.save(session)
+            .await
+            .map_err(|e| internal("cannot save the session", e, req))
     }
 
     /// Sensitive actions need a recent verification: the one decision, asked in one place.
@@ -106,8 +126,17 @@ impl MethodsService {
     }
 
     /// The user's factors, remembering their ids (and the enrollments') as the user's own.
-    async fn factors(&self, data: &mut KeyportSession, user: &SignedInUser, req: &RequestInfo) -> Result<Vec<UserFactor>, PortalError> {
-        let factors = self.okta.list_factors(&user.id).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+    async fn factors(
+        &self,
+        data: &mut KeyportSession,
+        user: &SignedInUser,
+        req: &RequestInfo,
+    ) -> Result<Vec<UserFactor>, PortalError> {
+        let factors = self
+            .okta
+            .list_factors(&user.id)
+            .await
+            .map_err(|e| portal_error(e, req, Flow::Manage))?;
         let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
         if self.pipeline().await == Some(Pipeline::IdentityEngine) {
             if let Ok(enrollments) = self.okta.list_enrollments(&user.id, false).await {
@@ -122,7 +151,13 @@ impl MethodsService {
 
     /// Checks that `id` is one of the user's methods, refreshing the list once if it is not
     /// known yet (it may have been added elsewhere). Never asks Okta about `id` itself.
-    async fn ensure_own(&self, data: &mut KeyportSession, user: &SignedInUser, id: &str, req: &RequestInfo) -> Result<(), PortalError> {
+    async fn ensure_own(
+        &self,
+        data: &mut KeyportSession,
+        user: &SignedInUser,
+        id: &str,
+        req: &RequestInfo,
+    ) -> Result<(), PortalError> {
         if data.known_ids.iter().any(|k| k == id) {
             return Ok(());
         }
@@ -147,59 +182,127 @@ impl MethodsPortal for MethodsService {
         view::build(self, session, req).await
     }
 
-    async fn start_enrollment(&self, session: &Session, req: &RequestInfo, request: EnrollRequest) -> Result<EnrollmentStep, PortalError> {
+    async fn start_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        request: EnrollRequest,
+    ) -> Result<EnrollmentStep, PortalError> {
         enroll::start(self, session, req, request).await
     }
 
-    async fn enrollment_status(&self, session: &Session, req: &RequestInfo) -> Result<Option<EnrollmentStep>, PortalError> {
+    async fn enrollment_status(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<Option<EnrollmentStep>, PortalError> {
         enroll::status(self, session, req).await
     }
 
-    async fn renew_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+    async fn renew_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<EnrollmentStep, PortalError> {
         enroll::renew(self, session, req).await
     }
 
-    async fn send_setup_link(&self, session: &Session, req: &RequestInfo, channel: String, phone: Option<String>) -> Result<String, PortalError> {
+    async fn send_setup_link(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        channel: String,
+        phone: Option<String>,
+    ) -> Result<String, PortalError> {
         enroll::send_link(self, session, req, channel, phone).await
     }
 
-    async fn activate_enrollment(&self, session: &Session, req: &RequestInfo, code: String) -> Result<EnrollmentStep, PortalError> {
+    async fn activate_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<EnrollmentStep, PortalError> {
         enroll::activate(self, session, req, code).await
     }
 
-    async fn register_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::RegisterPublicKeyCredential) -> Result<EnrollmentStep, PortalError> {
+    async fn register_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    ) -> Result<EnrollmentStep, PortalError> {
         enroll::register_key(self, session, req, credential).await
     }
 
-    async fn resend_enrollment_code(&self, session: &Session, req: &RequestInfo) -> Result<EnrollmentStep, PortalError> {
+    async fn resend_enrollment_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<EnrollmentStep, PortalError> {
         enroll::resend(self, session, req).await
     }
 
-    async fn cancel_enrollment(&self, session: &Session, req: &RequestInfo) -> Result<(), PortalError> {
+    async fn cancel_enrollment(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<(), PortalError> {
         enroll::cancel(self, session, req).await
     }
 
-    async fn test_start(&self, session: &Session, req: &RequestInfo, method_id: String) -> Result<TestStep, PortalError> {
+    async fn test_start(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+    ) -> Result<TestStep, PortalError> {
         manage::test_start(self, session, req, method_id).await
     }
 
-    async fn test_code(&self, session: &Session, req: &RequestInfo, code: String) -> Result<TestStep, PortalError> {
+    async fn test_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        code: String,
+    ) -> Result<TestStep, PortalError> {
         manage::test_code(self, session, req, code).await
     }
 
-    async fn test_poll(&self, session: &Session, req: &RequestInfo) -> Result<TestStep, PortalError> {
+    async fn test_poll(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<TestStep, PortalError> {
         manage::test_poll(self, session, req).await
     }
 
-    async fn test_key(&self, session: &Session, req: &RequestInfo, credential: webauthn_rs_proto::PublicKeyCredential) -> Result<TestStep, PortalError> {
+    async fn test_key(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        credential: webauthn_rs_proto::PublicKeyCredential,
+    ) -> Result<TestStep, PortalError> {
         manage::test_key(self, session, req, credential).await
     }
 
-    async fn remove_method(&self, session: &Session, req: &RequestInfo, method_id: String, keep_recovery: bool) -> Result<(), PortalError> {
+    async fn remove_method(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+        keep_recovery: bool,
+    ) -> Result<(), PortalError> {
         manage::remove(self, session, req, method_id, keep_recovery).await
     }
 
-    async fn rename_method(&self, session: &Session, req: &RequestInfo, method_id: String, nickname: String) -> Result<(), PortalError> {
+    async fn rename_method(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        method_id: String,
+        nickname: String,
+    ) -> Result<(), PortalError> {
         manage::rename(self, session, req, method_id, nickname).await
     }
 }

@@ -29,7 +29,10 @@ fn origin(org: &Url) -> String {
 /// The activation token in a `qrcode` link (`…/qr/{token}`).
 pub fn activation_token(qrcode_href: &str) -> Option<String> {
     let url = Url::parse(qrcode_href).ok()?;
-    url.path_segments()?.next_back().filter(|t| !t.is_empty()).map(str::to_string)
+    url.path_segments()?
+        .next_back()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// Identity Engine's Okta Verify activation link.
@@ -56,7 +59,12 @@ pub fn okta_verify_classic(org: &Url, login: &str, token: &str, factor_id: &str)
 /// A standard authenticator-app URI (SHA1, 6 digits, 30 s are the defaults).
 pub fn otpauth(org: &Url, login: &str, secret: &str) -> String {
     let h = host(org);
-    format!("otpauth://totp/{}:{}?secret={secret}&issuer={}", enc(&h), enc(login), enc(&h))
+    format!(
+        "otpauth://totp/{}:{}?secret={secret}&issuer={}",
+        enc(&h),
+        enc(login),
+        enc(&h)
+    )
 }
 
 /// The QR code as SVG markup (no script, no style attribute: safe to inline under the CSP).
@@ -100,7 +108,10 @@ mod tests {
             otpauth(&org, "dan.peterson@oneidentity.com", "453T5PHSNTYJ4YEK"),
             "otpauth://totp/acme.okta.com:dan.peterson%40oneidentity.com?secret=453T5PHSNTYJ4YEK&issuer=acme.okta.com"
         );
-        assert_eq!(activation_token("https://acme.okta.com/api/v1/users/u/factors/f/qr/00abc").as_deref(), Some("00abc"));
+        assert_eq!(
+            activation_token("https://acme.okta.com/api/v1/users/u/factors/f/qr/00abc").as_deref(),
+            Some("00abc")
+        );
     }
 
     #[test]
@@ -108,6 +119,9 @@ mod tests {
         let s = svg("otpauth://totp/x:y?secret=JBSWY3DPEHPK3PXP").unwrap();
         assert!(s.starts_with("<svg"));
         assert!(!s.contains("<script") && !s.contains("style="));
-        assert_eq!(groups_of_four("JBSWY3DPEHPK3PXP"), vec!["JBSW", "Y3DP", "EHPK", "3PXP"]);
+        assert_eq!(
+            groups_of_four("JBSWY3DPEHPK3PXP"),
+            vec!["JBSW", "Y3DP", "EHPK", "3PXP"]
+        );
     }
 }

@@ -7,7 +7,9 @@ use crate::okta::types::{
     SupportedFactor, UserFactor,
 };
 use crate::service::errors::{portal_error, Flow};
-use crate::service::factors::{choice_from_factor, mask_email, mask_phone, method_kind, preference};
+use crate::service::factors::{
+    choice_from_factor, mask_email, mask_phone, method_kind, preference,
+};
 use app::api::RequestInfo;
 use app::error::PortalError;
 use app::model::auth::MethodKind;
@@ -32,21 +34,33 @@ fn group_of(kind: MethodKind) -> (u8, &'static str) {
 
 fn removal_note(kind: MethodKind, pipeline: Option<Pipeline>) -> Option<String> {
     match kind {
-        MethodKind::OktaVerify if pipeline == Some(Pipeline::IdentityEngine) => Some(
-            "This also removes this device's Okta Verify codes and Okta FastPass.".into(),
-        ),
-        MethodKind::OktaVerify => Some("This also removes the Okta Verify codes on this device.".into()),
+        MethodKind::OktaVerify if pipeline == Some(Pipeline::IdentityEngine) => {
+            Some("This also removes this device's Okta Verify codes and Okta FastPass.".into())
+        }
+        MethodKind::OktaVerify => {
+            Some("This also removes the Okta Verify codes on this device.".into())
+        }
         _ => None,
     }
 }
 
-fn method(kind: MethodKind, id: String, name: String, active: bool, pipeline: Option<Pipeline>) -> Method {
+fn method(
+    kind: MethodKind,
+    id: String,
+    name: String,
+    active: bool,
+    pipeline: Option<Pipeline>,
+) -> Method {
     Method {
         id,
         kind,
         name,
         nickname: None,
-        status: if active { MethodStatus::Active } else { MethodStatus::Pending },
+        status: if active {
+            MethodStatus::Active
+        } else {
+            MethodStatus::Pending
+        },
         added: None,
         last_used: None,
         removal_note: removal_note(kind, pipeline),
@@ -58,15 +72,31 @@ fn method(kind: MethodKind, id: String, name: String, active: bool, pipeline: Op
 
 /// Classic (and pending factors everywhere): one row per factor. Okta Verify's TOTP travels
 /// with its push factor and is not listed apart.
-fn from_factors(factors: &[UserFactor], pipeline: Option<Pipeline>, pending_only: bool) -> Vec<Method> {
-    let has_push = factors.iter().any(|f| f.factor_type == FactorType::Push && f.is_active());
+fn from_factors(
+    factors: &[UserFactor],
+    pipeline: Option<Pipeline>,
+    pending_only: bool,
+) -> Vec<Method> {
+    let has_push = factors
+        .iter()
+        .any(|f| f.factor_type == FactorType::Push && f.is_active());
     factors
         .iter()
         .filter(|f| !pending_only || f.status == FactorStatus::PendingActivation)
-        .filter(|f| !(has_push && f.factor_type == FactorType::TokenSoftwareTotp && f.provider == FactorProvider::Okta))
+        .filter(|f| {
+            !(has_push
+                && f.factor_type == FactorType::TokenSoftwareTotp
+                && f.provider == FactorProvider::Okta)
+        })
         .filter_map(|f| {
             let choice = choice_from_factor(f)?;
-            let mut m = method(choice.kind, f.id.clone(), choice.label, f.is_active(), pipeline);
+            let mut m = method(
+                choice.kind,
+                f.id.clone(),
+                choice.label,
+                f.is_active(),
+                pipeline,
+            );
             if choice.kind == MethodKind::OktaVerifyCode {
                 m.name = "Okta Verify (codes only)".into();
             }
@@ -90,23 +120,58 @@ fn enrollment_kind(e: &AuthenticatorEnrollment) -> Option<MethodKind> {
 }
 
 /// Identity Engine: one row per authenticator enrollment (each Okta Verify device its own).
-fn from_enrollments(enrollments: &[AuthenticatorEnrollment], nicknames: &HashMap<String, String>) -> Vec<Method> {
-    let text = |e: &AuthenticatorEnrollment, key: &str| e.profile.other.get(key).and_then(|v| v.as_str()).map(str::to_string);
+fn from_enrollments(
+    enrollments: &[AuthenticatorEnrollment],
+    nicknames: &HashMap<String, String>,
+) -> Vec<Method> {
+    let text = |e: &AuthenticatorEnrollment, key: &str| {
+        e.profile
+            .other
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     enrollments
         .iter()
         .filter_map(|e| {
             let kind = enrollment_kind(e)?;
             let name = match kind {
-                MethodKind::OktaVerify => text(e, "deviceName").unwrap_or_else(|| "Okta Verify".into()),
-                MethodKind::Sms => e.profile.phone_number.as_deref().map(mask_phone).unwrap_or_else(|| "Phone".into()),
-                MethodKind::Email => e.profile.email.as_deref().map(mask_email).unwrap_or_else(|| "Email".into()),
-                MethodKind::SecurityKey => text(e, "authenticatorName").unwrap_or_else(|| "Security key".into()),
-                MethodKind::SecurityQuestion => text(e, "questionText").unwrap_or_else(|| "Security question".into()),
+                MethodKind::OktaVerify => {
+                    text(e, "deviceName").unwrap_or_else(|| "Okta Verify".into())
+                }
+                MethodKind::Sms => e
+                    .profile
+                    .phone_number
+                    .as_deref()
+                    .map(mask_phone)
+                    .unwrap_or_else(|| "Phone".into()),
+                MethodKind::Email => e
+                    .profile
+                    .email
+                    .as_deref()
+                    .map(mask_email)
+                    .unwrap_or_else(|| "Email".into()),
+                MethodKind::SecurityKey => {
+                    text(e, "authenticatorName").unwrap_or_else(|| "Security key".into())
+                }
+                MethodKind::SecurityQuestion => {
+                    text(e, "questionText").unwrap_or_else(|| "Security question".into())
+                }
                 MethodKind::AuthenticatorApp => "Google Authenticator".into(),
                 _ => e.name.clone().unwrap_or_else(|| kind.label().into()),
             };
-            let mut m = method(kind, e.id.clone(), name, true, Some(Pipeline::IdentityEngine));
-            m.nickname = e.nickname.clone().filter(|n| !n.is_empty()).or_else(|| nicknames.get(&e.id).cloned());
+            let mut m = method(
+                kind,
+                e.id.clone(),
+                name,
+                true,
+                Some(Pipeline::IdentityEngine),
+            );
+            m.nickname = e
+                .nickname
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or_else(|| nicknames.get(&e.id).cloned());
             m.added = e.created.clone();
             Some(m)
         })
@@ -115,15 +180,23 @@ fn from_enrollments(enrollments: &[AuthenticatorEnrollment], nicknames: &HashMap
 
 /// What the user can still add: the catalog of factors the org allows them, minus what
 /// would be refused, with guidance where the way forward is elsewhere.
-fn add_options(catalog: &[SupportedFactor], factors: &[UserFactor], pipeline: Option<Pipeline>) -> Vec<AddOption> {
+fn add_options(
+    catalog: &[SupportedFactor],
+    factors: &[UserFactor],
+    pipeline: Option<Pipeline>,
+) -> Vec<AddOption> {
     let active = |t: &FactorType, p: Option<&FactorProvider>| {
-        factors.iter().any(|f| f.is_active() && &f.factor_type == t && p.is_none_or(|p| &f.provider == p))
+        factors
+            .iter()
+            .any(|f| f.is_active() && &f.factor_type == t && p.is_none_or(|p| &f.provider == p))
     };
     let has_ov = active(&FactorType::Push, None);
     let oie = pipeline == Some(Pipeline::IdentityEngine);
     let mut out = vec![];
     for c in catalog {
-        let Some(kind) = method_kind(&c.factor_type, &c.provider) else { continue };
+        let Some(kind) = method_kind(&c.factor_type, &c.provider) else {
+            continue;
+        };
         let taken = active(&c.factor_type, Some(&c.provider));
         let option = |title: &str, description: &str| AddOption {
             kind,
@@ -170,7 +243,10 @@ fn add_options(catalog: &[SupportedFactor], factors: &[UserFactor], pipeline: Op
 }
 
 /// Keyport's own nicknames (Identity Engine): a JSON object in a profile attribute.
-pub(crate) fn nicknames_from(profile: &crate::okta::types::UserProfile, attribute: &str) -> HashMap<String, String> {
+pub(crate) fn nicknames_from(
+    profile: &crate::okta::types::UserProfile,
+    attribute: &str,
+) -> HashMap<String, String> {
     profile
         .other
         .get(attribute)
@@ -179,11 +255,19 @@ pub(crate) fn nicknames_from(profile: &crate::okta::types::UserProfile, attribut
         .unwrap_or_default()
 }
 
-pub async fn build(svc: &MethodsService, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError> {
+pub async fn build(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<MethodsView, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let pipeline = svc.pipeline().await;
     let factors = svc.factors(&mut data, &user, req).await?;
-    let catalog = svc.okta.factor_catalog(&user.id).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+    let catalog = svc
+        .okta
+        .factor_catalog(&user.id)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Manage))?;
     // Activity is a nicety: a failure here must not hide the methods.
     let events = match svc.okta.user_log_events(&user.id, None, 100).await {
         Ok(e) => e,
@@ -196,7 +280,11 @@ pub async fn build(svc: &MethodsService, session: &Session, req: &RequestInfo) -
 
     let profile = svc.okta.get_user(&user.id).await.map(|u| u.profile).ok();
     let mut methods = if pipeline == Some(Pipeline::IdentityEngine) {
-        let enrollments = svc.okta.list_enrollments(&user.id, false).await.map_err(|e| portal_error(e, req, Flow::Manage))?;
+        let enrollments = svc
+            .okta
+            .list_enrollments(&user.id, false)
+            .await
+            .map_err(|e| portal_error(e, req, Flow::Manage))?;
         let nicknames = profile
             .as_ref()
             .map(|p| nicknames_from(p, &svc.settings.nickname_attribute))
@@ -210,29 +298,51 @@ pub async fn build(svc: &MethodsService, session: &Session, req: &RequestInfo) -
     for m in &mut methods {
         m.last_used = last_used.get(&m.id).cloned();
     }
-    methods.sort_by_key(|m| (group_of(m.kind).0, m.status == MethodStatus::Pending, m.added.clone()));
+    methods.sort_by_key(|m| {
+        (
+            group_of(m.kind).0,
+            m.status == MethodStatus::Pending,
+            m.added.clone(),
+        )
+    });
     let mut groups: Vec<MethodGroup> = vec![];
     for m in methods {
         let title = group_of(m.kind).1;
         match groups.last_mut() {
             Some(g) if g.title == title => g.methods.push(m),
-            _ => groups.push(MethodGroup { title: title.into(), methods: vec![m] }),
+            _ => groups.push(MethodGroup {
+                title: title.into(),
+                methods: vec![m],
+            }),
         }
     }
     let enrollment = enroll::current_step(svc, &data, &user).await;
     svc.save(session, &data, req).await?;
     let can_add = add_options(&catalog, &factors, pipeline);
-    let questions = if can_add.iter().any(|o| o.kind == MethodKind::SecurityQuestion) {
+    let questions = if can_add
+        .iter()
+        .any(|o| o.kind == MethodKind::SecurityQuestion)
+    {
         svc.okta
             .security_questions(&user.id)
             .await
-            .map(|qs| qs.into_iter().map(|q| (q.question, q.question_text)).collect())
+            .map(|qs| {
+                qs.into_iter()
+                    .map(|q| (q.question, q.question_text))
+                    .collect()
+            })
             .unwrap_or_default()
     } else {
         vec![]
     };
     let emails = profile
-        .map(|p| [p.email, p.second_email].into_iter().flatten().filter(|e| !e.is_empty()).collect())
+        .map(|p| {
+            [p.email, p.second_email]
+                .into_iter()
+                .flatten()
+                .filter(|e| !e.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     Ok(MethodsView {
         pipeline,

@@ -39,15 +39,30 @@ pub struct Watch {
 impl Watch {
     fn slot(&self, factor_id: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.retain(|_, s| s.asked_at.lock().map(|t| t.elapsed() < IDLE).unwrap_or(false));
+        slots.retain(|_, s| {
+            s.asked_at
+                .lock()
+                .map(|t| t.elapsed() < IDLE)
+                .unwrap_or(false)
+        });
         slots
             .entry(factor_id.to_string())
-            .or_insert_with(|| Arc::new(Slot { entry: AsyncMutex::new(Entry::default()), asked_at: Mutex::new(Instant::now()) }))
+            .or_insert_with(|| {
+                Arc::new(Slot {
+                    entry: AsyncMutex::new(Entry::default()),
+                    asked_at: Mutex::new(Instant::now()),
+                })
+            })
             .clone()
     }
 
     /// The enrollment's state, from a poll no older than the interval.
-    pub async fn state(&self, okta: &OktaClient, user_id: &str, factor_id: &str) -> Result<ActivateFactorResponse, OktaError> {
+    pub async fn state(
+        &self,
+        okta: &OktaClient,
+        user_id: &str,
+        factor_id: &str,
+    ) -> Result<ActivateFactorResponse, OktaError> {
         let slot = self.slot(factor_id);
         *slot.asked_at.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         // One poller at a time per enrollment; the others wait here and reuse its answer.
@@ -57,7 +72,8 @@ impl Watch {
                 return Ok(answer.clone());
             }
         }
-        self.polls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.polls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let answer = okta.poll_push_activation(user_id, factor_id).await?;
         entry.last = Some((Instant::now(), answer.clone()));
         Ok(answer)
@@ -65,7 +81,10 @@ impl Watch {
 
     /// Forgets an enrollment (finished, renewed or cancelled).
     pub fn forget(&self, factor_id: &str) {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(factor_id);
+        self.slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(factor_id);
     }
 
     /// Upstream polls made since start.

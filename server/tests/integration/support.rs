@@ -460,3 +460,146 @@ pub fn handoff_token(sub: &str) -> String {
     )
     .unwrap()
 }
+
+impl Browser {
+    /// Calls a server function whose input is JSON.
+    pub async fn call_json(
+        &mut self,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> (axum::http::StatusCode, serde_json::Value) {
+        let mut req = Request::post(endpoint)
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(t) = &self.csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        self.remember_cookie(&res);
+        let status = res.status();
+        let text = body_string(res).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+}
+
+/// Talks to a running sandbox's control surface over HTTP.
+pub async fn sandbox_requests(base: &url::Url, since: u64) -> Vec<serde_json::Value> {
+    let url = format!("{}sandbox/api/requests?since={since}", base);
+    let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    v["requests"].as_array().unwrap().clone()
+}
+
+pub async fn sandbox_last_seq(base: &url::Url) -> u64 {
+    let v: serde_json::Value = reqwest::get(format!(
+        "{}sandbox/api/requests?since=18446744073709551615",
+        base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    v["lastSeq"].as_u64().unwrap()
+}
+
+pub async fn sandbox_totp(base: &url::Url, secret: &str) -> String {
+    let v: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}sandbox/api/totp", base))
+        .json(&serde_json::json!({ "secret": secret }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["code"].as_str().unwrap().to_string()
+}
+
+/// A real Redis server on a free loopback port, stopped when dropped. Debian's redis-server is
+/// installed by the README's test command.
+pub struct RedisServer {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl RedisServer {
+    pub async fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (the README's test command installs it)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        RedisServer {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    /// Calls a GET server function.
+    pub async fn call_get(
+        &mut self,
+        endpoint: &str,
+    ) -> (axum::http::StatusCode, serde_json::Value) {
+        let mut req = Request::get(endpoint).header("accept", "application/json");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        self.remember_cookie(&res);
+        let status = res.status();
+        let text = body_string(res).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+}

@@ -1,0 +1,78 @@
+//! Two Keyport instances sharing sessions through a real Redis: a user signed in on one is
+//! signed in on the other, and an enrollment started on one finishes on the other.
+
+use crate::support::{
+    handoff_token, keyport_with, sandbox_totp, test_config, Browser, RedisServer, SANDBOX_TOKEN,
+};
+use axum::http::StatusCode;
+use serde_json::json;
+use server::sandbox::seed::{users, DEMO_PASSWORD};
+
+#[tokio::test]
+async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
+    let redis = RedisServer::start().await;
+    let first_config = test_config(&[
+        ("KEYPORT_SESSION_STORE", &redis.url),
+        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
+    ]);
+    let first = keyport_with(&first_config).await;
+    // The second instance talks to the same org (the first one's sandbox), as a real pair would.
+    let org = first
+        .sandbox
+        .base_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    let second_config = test_config(&[
+        ("KEYPORT_SESSION_STORE", &redis.url),
+        ("OKTA_ORG_URL", &org),
+        ("OKTA_API_TOKEN", SANDBOX_TOKEN),
+        (
+            "KEYPORT_HANDOFF_SECRET",
+            server::config::DEFAULT_SANDBOX_HANDOFF_SECRET,
+        ),
+    ]);
+    let second = server::assemble(&second_config).await.unwrap();
+
+    let mut on_first = Browser::new(first.router.clone());
+    on_first.handoff(&handoff_token(users::NORA.1)).await;
+    on_first.session().await;
+    let (status, _) = on_first
+        .call("/api/reverify/password", &[("password", DEMO_PASSWORD)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, step) = on_first
+        .call_json(
+            "/api/methods/enroll",
+            json!({"request": {"kind": "authenticator_app"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{step}");
+    let secret: String = step["secret_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+
+    // Same cookie, other instance.
+    let mut on_second = Browser::new(second.router.clone());
+    on_second.cookie = on_first.cookie.clone();
+    assert_eq!(
+        on_second.session().await["user"]["login"],
+        users::NORA.1,
+        "signed in on the second instance"
+    );
+    let code = sandbox_totp(&first.sandbox.base_url, &secret).await;
+    let (status, done) = on_second
+        .call("/api/methods/enroll/activate", &[("code", &code)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["step"], "done");
+    let (_, view) = on_first.call_get("/api/methods").await;
+    assert!(
+        view["enrollment"].is_null(),
+        "the enrollment is finished for both instances"
+    );
+    assert!(view.to_string().contains("authenticator_app"));
+}
