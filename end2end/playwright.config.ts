@@ -9,6 +9,35 @@ const binary = path.join(root, 'target', 'debug', 'keyport');
 
 export const KEYPORT_PORT = 3200;
 export const SANDBOX_PORT = 3201;
+// A second Keyport against a Classic Engine sandbox.
+export const CLASSIC_PORT = 3210;
+export const CLASSIC_SANDBOX_PORT = 3211;
+
+function keyport(port: number, sandboxPort: number, pipeline: 'oie' | 'classic') {
+  const store = path.join(root, 'target', `e2e-sessions-${pipeline}.sqlite3`);
+  return {
+    // A fresh session store each run, so earlier runs' sessions and counters do not leak in.
+    command: `rm -f ${store}* && exec ${binary}`,
+    cwd: root,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      KEYPORT_ADDR: `127.0.0.1:${port}`,
+      KEYPORT_PUBLIC_URL: `http://localhost:${port}`,
+      KEYPORT_SANDBOX_ADDR: `127.0.0.1:${sandboxPort}`,
+      KEYPORT_SANDBOX_PIPELINE: pipeline,
+      KEYPORT_SITE_ROOT: path.join(root, 'target', 'site'),
+      KEYPORT_LOG: 'warn',
+      KEYPORT_SESSION_STORE: store,
+      // Tests sign in hundreds of times; the limits themselves have their own tests.
+      KEYPORT_SIGNIN_LIMIT: '10000',
+      KEYPORT_CODE_LIMIT: '10000',
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -38,27 +67,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [
-    {
-      // A fresh session store each run, so earlier runs' sessions and counters do not leak in.
-      command: `rm -f ${path.join(root, 'target', 'e2e-sessions.sqlite3')}* && exec ${binary}`,
-      cwd: root,
-      url: `http://127.0.0.1:${KEYPORT_PORT}/healthz`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: {
-        KEYPORT_ADDR: `127.0.0.1:${KEYPORT_PORT}`,
-        KEYPORT_PUBLIC_URL: `http://localhost:${KEYPORT_PORT}`,
-        KEYPORT_SANDBOX_ADDR: `127.0.0.1:${SANDBOX_PORT}`,
-        KEYPORT_SITE_ROOT: path.join(root, 'target', 'site'),
-        KEYPORT_LOG: 'warn',
-        KEYPORT_SESSION_STORE: path.join(root, 'target', 'e2e-sessions.sqlite3'),
-        // Tests sign in hundreds of times; the limits themselves have their own tests.
-        KEYPORT_SIGNIN_LIMIT: '10000',
-        KEYPORT_CODE_LIMIT: '10000',
-      },
-    },
-  ],
+  webServer: [keyport(KEYPORT_PORT, SANDBOX_PORT, 'oie'), keyport(CLASSIC_PORT, CLASSIC_SANDBOX_PORT, 'classic')],
 });

@@ -31,3 +31,37 @@ export { expect };
 export async function hydrated(page: import('@playwright/test').Page) {
   await expect(page.locator('.app[data-hydrated="true"]')).toBeVisible();
 }
+
+import { Page } from '@playwright/test';
+import { DEMO_PASSWORD, sandboxAt, handoffToken } from './sandbox';
+
+/** Signs in with password and, when asked, the authenticator-app code from `secret`. */
+export async function signIn(
+  page: Page,
+  username: string,
+  opts: { base?: string; sandbox?: ReturnType<typeof sandboxAt>; secret?: string; kind?: string } = {},
+) {
+  const base = opts.base ?? '';
+  await page.goto(`${base}/signin`);
+  await hydrated(page);
+  await page.getByTestId('username').fill(username);
+  await page.getByTestId('password').fill(DEMO_PASSWORD);
+  await page.getByTestId('signin-submit').click();
+  if (opts.secret && opts.sandbox) {
+    await page.locator(`[data-testid=factor-choice][data-kind=${opts.kind ?? 'OktaVerifyCode'}]`).first().click();
+    await page.getByTestId('code-input').fill(await opts.sandbox.totp(opts.secret));
+    await page.getByTestId('code-submit').click();
+  }
+  await expect(page.getByTestId('methods')).toBeVisible();
+  await hydrated(page);
+}
+
+/** Signs in through the application handoff (no recent verification). */
+export async function signInByHandoff(page: Page, username: string, base = 'http://localhost:3200') {
+  await page.setContent(
+    `<form method="post" action="${base}/auth/handoff"><input type="hidden" name="token" value="${handoffToken(username)}"></form>`,
+  );
+  await page.locator('form').evaluate((f: HTMLFormElement) => f.submit());
+  await expect(page.getByTestId('methods')).toBeVisible();
+  await hydrated(page);
+}

@@ -22,25 +22,29 @@ export const secrets = {
   tinaGoogle: 'KEYPORTTINATOTP7',
 };
 
-let ctx: APIRequestContext | undefined;
-async function api(): Promise<APIRequestContext> {
-  ctx ??= await request.newContext({ baseURL: SANDBOX });
-  return ctx;
-}
+export const CLASSIC_SANDBOX = 'http://127.0.0.1:3211';
+export const CLASSIC_KEYPORT = 'http://localhost:3210';
 
-async function json(method: string, path: string, body?: unknown) {
-  const c = await api();
-  const res = await c.fetch(path, { method, data: body === undefined ? undefined : body });
-  if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
-}
+const contexts = new Map<string, APIRequestContext>();
 
-export const sandbox = {
+/** The control surface of the sandbox at `base`. */
+export function sandboxAt(base: string) {
+  async function json(method: string, path: string, body?: unknown) {
+    let c = contexts.get(base);
+    if (!c) {
+      c = await request.newContext({ baseURL: base });
+      contexts.set(base, c);
+    }
+    const res = await c.fetch(path, { method, data: body === undefined ? undefined : body });
+    if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  }
+  const sb = {
   reset: () => json('POST', '/sandbox/api/reset'),
   outbox: () => json('GET', '/sandbox/api/outbox') as Promise<Array<{ channel: string; to: string; code: string | null; link: string | null; sentAt: string; body: string; locale: string | null }>>,
   async lastCodeTo(to: string): Promise<string> {
-    const messages = await sandbox.outbox();
+    const messages = await sb.outbox();
     const m = [...messages].reverse().find((m) => m.to === to && m.code);
     if (!m?.code) throw new Error(`no code sent to ${to}`);
     return m.code;
@@ -58,13 +62,19 @@ export const sandbox = {
   /** Waits for the single pending push and returns it. */
   async pendingPush(): Promise<{ transactionId: string; choices: number[]; login: string }> {
     for (let i = 0; i < 50; i++) {
-      const p = await sandbox.phone();
+      const p = await sb.phone();
       if (p.pushes.length > 0) return p.pushes[p.pushes.length - 1];
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error('no push arrived at the virtual phone');
   },
-};
+  json,
+  };
+  return sb;
+}
+
+export const sandbox = sandboxAt(SANDBOX);
+export const classicSandbox = sandboxAt(CLASSIC_SANDBOX);
 
 function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
