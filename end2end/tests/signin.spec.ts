@@ -1,4 +1,4 @@
-import { test, expect, hydrated } from './fixtures';
+import { test, expect, hydrated, signInByHandoff } from './fixtures';
 import { Page } from '@playwright/test';
 import { sandbox, users, secrets, DEMO_PASSWORD, handoffToken } from './sandbox';
 
@@ -150,4 +150,20 @@ test('an expired or too long-lived handoff token is refused', async ({ page }) =
   await expect(page).toHaveURL(/\/signin\?handoff=expired/);
   await handoff(page, handoffToken(users.victor, { ttlSeconds: 24 * 3600 }));
   await expect(page).toHaveURL(/\/signin\?handoff=invalid/);
+});
+
+test('sign-out works before the app has loaded', async ({ page }) => {
+  await signInByHandoff(page, users.nora);
+  // From here on the wasm never arrives: the page stays exactly as the server drew it.
+  await page.route('**/pkg/keyport.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'export default async function init() {}\nexport function hydrate() {}\n' }),
+  );
+  await page.goto('/');
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'false');
+  await page.getByTestId('user-menu').locator('summary').click();
+  await page.getByTestId('sign-out').click();
+  await expect(page).toHaveURL(/\/signin\?signedout=1$/);
+  await page.unroute('**/pkg/keyport.js');
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/signin/);
 });

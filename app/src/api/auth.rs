@@ -143,7 +143,11 @@ pub async fn sign_out(everywhere: bool) -> Result<(), PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
-            s.auth.sign_out(&session, &req, everywhere).await
+            s.auth.sign_out(&session, &req, everywhere).await?;
+            // A plain form post (before the wasm loaded) gets a real redirect; the app's
+            // client ignores it and navigates itself.
+            leptos_axum::redirect(crate::components::layout::signed_out_page(everywhere));
+            Ok(())
         }
         .await,
     )

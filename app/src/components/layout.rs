@@ -51,7 +51,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.await {
-                            Ok(SessionView { user: Some(user), .. }) => view! { <UserMenu user /> }.into_any(),
+                            Ok(SessionView { user: Some(user), csrf, .. }) => view! { <UserMenu user csrf /> }.into_any(),
                             _ => ().into_any(),
                         }
                     })}
@@ -74,23 +74,36 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 /// Who is signed in, and signing out.
+///
+/// Signing out is a real form posting to the server function, so it works the moment the page
+/// is drawn, before the wasm has loaded (the server answers a plain form post with a redirect
+/// to the sign-in page). Once hydrated, the submit is taken over and sent by the app's client.
 #[component]
-fn UserMenu(user: UserSummary) -> impl IntoView {
+fn UserMenu(user: UserSummary, csrf: String) -> impl IntoView {
     let (busy, set_busy) = signal(false);
-    let out = move |everywhere: bool| {
+    let action = <crate::api::auth::SignOut as leptos::server_fn::ServerFn>::url();
+    let out = move |ev: leptos::ev::SubmitEvent, everywhere: bool| {
+        ev.prevent_default();
         set_busy.set(true);
         leptos::task::spawn_local(async move {
             let _ = sign_out(everywhere).await;
             #[cfg(feature = "hydrate")]
             if let Some(w) = web_sys::window() {
-                let _ = w.location().assign(if everywhere {
-                    "/signin?signedout=everywhere"
-                } else {
-                    "/signin?signedout=1"
-                });
+                let _ = w.location().assign(signed_out_page(everywhere));
             }
             set_busy.set(false);
         });
+    };
+    let form = move |everywhere: bool, label: &'static str, testid: &'static str| {
+        view! {
+            <form method="post" action=action on:submit=move |ev| out(ev, everywhere)>
+                <input type="hidden" name="_csrf" value=csrf.clone() />
+                <input type="hidden" name="everywhere" value=everywhere.to_string() />
+                <button type="submit" class="menu-item" disabled=move || busy.get() data-testid=testid>
+                    {label}
+                </button>
+            </form>
+        }
     };
     view! {
         <details class="user-menu" data-testid="user-menu">
@@ -101,14 +114,19 @@ fn UserMenu(user: UserSummary) -> impl IntoView {
             <div class="menu">
                 <p class="muted menu-login">{user.login.clone()}</p>
                 {user.is_admin.then(|| view! { <a href="/admin" class="menu-item">"Admin"</a> })}
-                <button type="button" class="menu-item" disabled=move || busy.get() on:click=move |_| out(false) data-testid="sign-out">
-                    "Sign out"
-                </button>
-                <button type="button" class="menu-item" disabled=move || busy.get() on:click=move |_| out(true) data-testid="sign-out-everywhere">
-                    "Sign out everywhere"
-                </button>
+                {form(false, "Sign out", "sign-out")}
+                {form(true, "Sign out everywhere", "sign-out-everywhere")}
             </div>
         </details>
+    }
+}
+
+/// Where a signed-out browser lands.
+pub fn signed_out_page(everywhere: bool) -> &'static str {
+    if everywhere {
+        "/signin?signedout=everywhere"
+    } else {
+        "/signin?signedout=1"
     }
 }
 
