@@ -111,8 +111,9 @@ pub enum OktaError {
     /// Keyport's API token is invalid or expired, or an Authn state token is (E0000011).
     #[error("invalid token")]
     InvalidToken(Box<OktaErrorBody>),
-    /// Not permitted (E0000006), or not in the user's current status (E0000038), or a wrong
-    /// Authn state (E0000079).
+    /// Not permitted (E0000006), a feature the org does not have (E0000015: the OIE-only APIs
+    /// in a Classic org), not in the user's current status (E0000038, and E0000032 for an
+    /// unlock), or a wrong Authn state (E0000079).
     #[error("forbidden: {}", .0.error_code)]
     Forbidden(Box<OktaErrorBody>),
     /// Okta is unreachable, failing (5xx), or the circuit breaker is open.
@@ -186,7 +187,9 @@ impl OktaError {
             (_, "E0000148") => OktaError::AuthenticatorInUse(body),
             (_, "E0000011") => OktaError::InvalidToken(body),
             (_, "E0000098") => OktaError::InvalidPhone(body),
-            (_, "E0000006" | "E0000038" | "E0000079") => OktaError::Forbidden(body),
+            (_, "E0000006" | "E0000015" | "E0000032" | "E0000038" | "E0000079") => {
+                OktaError::Forbidden(body)
+            }
             (404, _) | (_, "E0000007" | "E0000191") => OktaError::NotFound(body),
             (_, "E0000001") if cause_has("Maximum number of enrollments reached") => {
                 let factor_type = causes
@@ -286,6 +289,14 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn refusals_by_status_or_org_feature_are_forbidden() {
+        for (status, code) in [(403, "E0000032"), (401, "E0000015"), (403, "E0000038")] {
+            let e = OktaError::classify(status, body(code, &[]), None);
+            assert!(matches!(e, OktaError::Forbidden(_)), "{code}: {e:?}");
+        }
     }
 
     #[test]

@@ -2,18 +2,27 @@
 //! tests: the outbox, the virtual Okta Verify phone, fault injection, clock control, rate
 //! limits, the request log, and reset to the seed. It needs no token: the sandbox listens on
 //! loopback by default and holds only demo data.
+//!
+//! Every refusal is JSON `{errorCode, errorSummary, …}` (the shape of Okta's errors), whatever
+//! refused: a handler, a body or query that cannot be read ([`Ctl`], [`CtlQuery`]), an unknown
+//! path, or a method the path does not take ([`json_errors`]).
 
 use super::error::{ApiError, ApiResult};
+use super::model::{Factor, User};
 use super::phone::{self, DeviceInfo, Payload};
 use super::state::lock;
 use super::totp;
 use super::traffic::{glob, Family, FaultRule};
 use super::Sandbox;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Html;
-use axum::routing::{delete, get, post};
+use axum::body::{to_bytes, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -29,6 +38,10 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sandbox/api/phone", get(phone_view))
         .route("/sandbox/api/phone/scan", post(scan))
         .route("/sandbox/api/phone/devices", post(add_device))
+        .route(
+            "/sandbox/api/phone/accounts/{label}",
+            delete(remove_account),
+        )
         .route("/sandbox/api/phone/pushes/{id}/approve", post(approve))
         .route("/sandbox/api/phone/pushes/{id}/deny", post(deny))
         .route(
@@ -45,6 +58,108 @@ pub fn routes() -> Router<Sandbox> {
         )
         .route("/sandbox/api/activations/{token}", get(activation_payload))
         .route("/sandbox/api/totp", post(totp_code))
+        .route("/sandbox/api/{*rest}", any(unknown_path))
+        .layer(middleware::from_fn(json_errors))
+}
+
+/// The longest error body [`json_errors`] reads back (axum's rejections are one line).
+const MAX_ERROR_BODY: usize = 16 * 1024;
+
+fn invalid(summary: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid", summary)
+}
+
+/// A control-API JSON body. Unlike axum's `Json`, a body that cannot be read is a 400 with a
+/// JSON error, and no `Content-Type` is needed. An empty body reads as `{}`, so calls whose
+/// fields are all optional (approving a push without a number) need none.
+pub struct Ctl<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Ctl<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| invalid(format!("The request body could not be read: {e}")))?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(text)
+            .map(Ctl)
+            .map_err(|e| invalid(format!("The request body is not valid for this call: {e}")))
+    }
+}
+
+/// A control-API query string; one that cannot be read is a 400 with a JSON error.
+pub struct CtlQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for CtlQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| CtlQuery(v))
+            .map_err(|e| {
+                invalid(format!(
+                    "The query string is not valid for this call: {}",
+                    e.body_text()
+                ))
+            })
+    }
+}
+
+/// `/sandbox/api/…` paths that do not exist: 404, in JSON like every control error.
+async fn unknown_path(Path(rest): Path<String>) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("The sandbox control API has no /sandbox/api/{rest}."),
+    )
+}
+
+/// Turns any error the control routes answer without a JSON body (a 405 for a method a path
+/// does not take, a rejection from an extractor of axum's) into `{errorCode, errorSummary}`.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = to_bytes(body, MAX_ERROR_BODY)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, fallback) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Nothing here."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This control path does not take that method.",
+        ),
+        s if s.is_server_error() => ("internal", "The sandbox failed to answer."),
+        _ => ("invalid", "The sandbox could not read the request."),
+    };
+    let summary = if text.is_empty() {
+        fallback.to_string()
+    } else {
+        text
+    };
+    let mut out = ApiError::new(status, code, summary).into_response();
+    // Keep what the original answer said besides its body (`Allow` on a 405).
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 type Answer = ApiResult<Json<Value>>;
@@ -93,16 +208,64 @@ async fn users(State(sb): State<Sandbox>) -> Answer {
                 "login": u.login(),
                 "name": super::events::display_name(&u),
                 "status": u.status.wire(),
+                "nicknames": u.nicknames,
                 "factors": u.factors.iter().map(|f| json!({
                     "id": f.id,
                     "factorType": f.kind.factor_type(),
                     "provider": f.kind.provider(),
                     "status": f.status.wire(),
+                    "authenticator": authenticator_name(&sb, f),
+                    "profile": display_profile(&u, f),
+                    "device": f.device,
+                    "nickname": u.nicknames.get(f.device.as_deref().unwrap_or(&f.id)),
                 })).collect::<Vec<_>>(),
             })
         })
         .collect();
     Ok(Json(Value::Array(list)))
+}
+
+/// The org authenticator a factor belongs to, by name (`Okta Verify`, `Phone`, …).
+fn authenticator_name(sb: &Sandbox, f: &Factor) -> Option<&'static str> {
+    sb.org()
+        .authenticator_by_key(f.kind.authenticator_key())
+        .map(|a| a.name)
+}
+
+/// What a person needs to tell a factor apart: its phone, email, device (an Okta Verify TOTP
+/// or FastPass factor shows its device's name), security key name or question. Fields that do
+/// not apply are left out.
+fn display_profile(u: &User, f: &Factor) -> Value {
+    let p = &f.profile;
+    let device = f
+        .device
+        .as_deref()
+        .and_then(|d| u.factor(d))
+        .map(|push| &push.profile);
+    let mut out = serde_json::Map::new();
+    let mut put = |key: &str, value: Option<&String>| {
+        if let Some(v) = value {
+            out.insert(key.to_string(), json!(v));
+        }
+    };
+    put("phoneNumber", p.phone_number.as_ref());
+    put("phoneExtension", p.phone_extension.as_ref());
+    put("email", p.email.as_ref());
+    put(
+        "deviceName",
+        p.device_name
+            .as_ref()
+            .or(device.and_then(|d| d.device_name.as_ref())),
+    );
+    put(
+        "platform",
+        p.platform
+            .as_ref()
+            .or(device.and_then(|d| d.platform.as_ref())),
+    );
+    put("authenticatorName", p.authenticator_name.as_ref());
+    put("question", p.question.as_ref());
+    Value::Object(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -113,7 +276,7 @@ struct OutboxQuery {
 
 /// `GET /sandbox/api/outbox`: every SMS, voice call and email, oldest first, each with at least
 /// `channel`, `to`, `code` and `sentAt`.
-async fn outbox(State(sb): State<Sandbox>, Query(q): Query<OutboxQuery>) -> Answer {
+async fn outbox(State(sb): State<Sandbox>, CtlQuery(q): CtlQuery<OutboxQuery>) -> Answer {
     let messages: Vec<Value> = lock(&sb.org().outbox)
         .iter()
         .filter(|m| {
@@ -139,11 +302,31 @@ async fn phone_view(State(sb): State<Sandbox>) -> Answer {
         .map(|a| json!({ "label": a.label, "code": totp::code_at(&a.secret, totp::Encoding::Base32, now) }))
         .collect();
     Ok(Json(json!({
+        "now": super::clock::okta_time(org.now()),
         "devices": phone::devices(org),
         "pushes": phone::pending_pushes(org),
         "accounts": accounts,
         "secondsLeft": 30 - (now % 30),
     })))
+}
+
+/// `DELETE /sandbox/api/phone/accounts/{label}`: removes an authenticator-app account from the
+/// phone (the label as `GET /sandbox/api/phone` shows it, percent-encoded in the path).
+async fn remove_account(
+    State(sb): State<Sandbox>,
+    Path(label): Path<String>,
+) -> ApiResult<StatusCode> {
+    let mut accounts = lock(&sb.phone().accounts);
+    let before = accounts.len();
+    accounts.retain(|a| a.label != label);
+    if accounts.len() == before {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("The phone has no authenticator-app account \"{label}\"."),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -155,7 +338,7 @@ struct ScanBody {
 }
 
 /// `POST /sandbox/api/phone/scan`: the phone reads a QR payload (or opens an activation link).
-async fn scan(State(sb): State<Sandbox>, Json(body): Json<ScanBody>) -> Answer {
+async fn scan(State(sb): State<Sandbox>, Ctl(body): Ctl<ScanBody>) -> Answer {
     let device = DeviceInfo {
         name: body
             .device_name
@@ -217,7 +400,7 @@ struct DeviceBody {
 }
 
 /// `POST /sandbox/api/phone/devices`: Identity Engine's own "add account" flow in the app.
-async fn add_device(State(sb): State<Sandbox>, Json(body): Json<DeviceBody>) -> Answer {
+async fn add_device(State(sb): State<Sandbox>, Ctl(body): Ctl<DeviceBody>) -> Answer {
     let device = DeviceInfo {
         name: body.name.unwrap_or_else(|| "Sandbox Phone".into()),
         platform: body.platform.unwrap_or_else(|| "IOS".into()),
@@ -234,9 +417,9 @@ struct ApproveBody {
 async fn approve(
     State(sb): State<Sandbox>,
     Path(id): Path<String>,
-    body: Option<Json<ApproveBody>>,
+    Ctl(body): Ctl<ApproveBody>,
 ) -> Answer {
-    let number = body.and_then(|b| b.0.number);
+    let number = body.number;
     let result = phone::answer_push(sb.org(), &id, true, number)?;
     Ok(Json(json!({ "result": result })))
 }
@@ -255,7 +438,7 @@ async fn list_faults(State(sb): State<Sandbox>) -> Answer {
 /// `POST /sandbox/api/faults`: `{path, method?, action:{kind:…}, count?, durationSeconds?}`.
 async fn add_fault(
     State(sb): State<Sandbox>,
-    Json(rule): Json<FaultRule>,
+    Ctl(rule): Ctl<FaultRule>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let rule = sb
         .traffic()
@@ -273,11 +456,15 @@ async fn clear_faults(State(sb): State<Sandbox>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn remove_fault(State(sb): State<Sandbox>, Path(id): Path<String>) -> StatusCode {
+async fn remove_fault(State(sb): State<Sandbox>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     if sb.traffic().faults.remove(&id) {
-        StatusCode::NO_CONTENT
+        Ok(StatusCode::NO_CONTENT)
     } else {
-        StatusCode::NOT_FOUND
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no fault {id}."),
+        ))
     }
 }
 
@@ -310,7 +497,7 @@ async fn limits(State(sb): State<Sandbox>) -> Answer {
 }
 
 /// `PUT /sandbox/api/limits`: `{"factors": 5, …}` requests per minute per family.
-async fn set_limits(State(sb): State<Sandbox>, Json(body): Json<HashMap<Family, u32>>) -> Answer {
+async fn set_limits(State(sb): State<Sandbox>, Ctl(body): Ctl<HashMap<Family, u32>>) -> Answer {
     for (family, limit) in body {
         sb.traffic().limits.set_limit(family, limit);
     }
@@ -331,7 +518,7 @@ struct AdvanceBody {
 }
 
 /// `POST /sandbox/api/clock/advance`: `{"seconds": 660}` moves the sandbox's time forward.
-async fn advance_clock(State(sb): State<Sandbox>, Json(body): Json<AdvanceBody>) -> Answer {
+async fn advance_clock(State(sb): State<Sandbox>, Ctl(body): Ctl<AdvanceBody>) -> Answer {
     if body.seconds < 0 {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -353,7 +540,7 @@ struct RequestsQuery {
 
 /// `GET /sandbox/api/requests?since=N&path=/api/v1/users/*/factors*`: the Okta API requests
 /// the sandbox has answered, with the last sequence number.
-async fn requests(State(sb): State<Sandbox>, Query(q): Query<RequestsQuery>) -> Answer {
+async fn requests(State(sb): State<Sandbox>, CtlQuery(q): CtlQuery<RequestsQuery>) -> Answer {
     let matcher = match q.path.as_deref() {
         Some(p) => Some(
             glob(p)
@@ -390,7 +577,7 @@ struct TotpBody {
 
 /// `POST /sandbox/api/totp {secret}`: the current code for a base32 secret (an authenticator
 /// app for people trying Keyport by hand).
-async fn totp_code(State(sb): State<Sandbox>, Json(body): Json<TotpBody>) -> Answer {
+async fn totp_code(State(sb): State<Sandbox>, Ctl(body): Ctl<TotpBody>) -> Answer {
     let now = sb.org().now().unix_timestamp().max(0) as u64;
     let code = totp::code_at(&body.secret, totp::Encoding::Base32, now).ok_or_else(|| {
         ApiError::new(

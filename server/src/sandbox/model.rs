@@ -379,6 +379,8 @@ pub struct OutboxMessage {
     pub code: Option<String>,
     /// An activation link, when the message carries one.
     pub link: Option<String>,
+    /// When the code (or the link) stops working, when known.
+    pub expires_at: Option<String>,
     pub subject: String,
     pub body: String,
     pub sent_at: String,

@@ -130,22 +130,21 @@ pub fn issue_code(
     take_cooldown(org, kind, to)?;
     let code = ids::numeric_code(6);
     let (subject, body) = message_text(kind, &code, purpose, lang);
+    let expires_at = org.now() + lifetime;
     org.send(OutboxMessage {
         id: ids::new_id("msg"),
         channel: channel(kind),
         to: to.to_string(),
         code: Some(code.clone()),
         link: None,
+        expires_at: Some(okta_time(expires_at)),
         subject,
         body,
         sent_at: okta_time(org.now()),
         locale: lang.map(str::to_string),
         user_id: Some(user.id.clone()),
     });
-    Ok(SentCode {
-        code,
-        expires_at: org.now() + lifetime,
-    })
+    Ok(SentCode { code, expires_at })
 }
 
 /// A sent code matches when it is the same digits (spaces ignored) and not expired.

@@ -312,6 +312,8 @@ pub struct PendingPush {
     /// Number matching: the numbers offered (one is right); empty without a challenge.
     pub choices: Vec<u8>,
     pub client: String,
+    /// When the push was sent, so a view can show how much of its life is left.
+    pub created_at: String,
     pub expires_at: String,
 }
 
@@ -344,6 +346,7 @@ pub fn pending_pushes(org: &Org) -> Vec<PendingPush> {
                 factor_id: t.factor_id,
                 choices: t.choices,
                 client: t.client,
+                created_at: okta_time(t.created),
                 expires_at: okta_time(t.expires_at),
             }
         })

@@ -3,7 +3,9 @@
 
 mod keyport;
 mod okta_client;
+mod okta_client_more;
 mod okta_examples;
 mod sandbox;
+mod spec_conformance;
 mod support;
 mod web;

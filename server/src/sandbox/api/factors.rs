@@ -784,6 +784,7 @@ pub async fn send_activation(
             to: to.clone(),
             code: None,
             link: Some(payload.clone()),
+            expires_at: pending.expires_at.map(okta_time),
             subject: "Set up Okta Verify".into(),
             body: format!("Open this link on your phone to set up Okta Verify: {payload}"),
             sent_at: okta_time(org.now()),
@@ -1000,16 +1001,20 @@ pub async fn verify(
                         client.language().as_deref(),
                     )?;
                     u.factors[index].challenge = Some(code);
-                    let profile = render::factor_profile(&u.factors[index]).unwrap_or(json!({}));
-                    Ok(axum::Json(json!({
+                    let mut out = json!({
                         "factorResult": "CHALLENGE",
-                        "profile": profile,
                         "_links": {
                             "verify": link(format!("{href}/verify"), &["POST"]),
                             "factor": link(href.clone(), &["GET", "DELETE"]),
                         }
-                    }))
-                    .into_response())
+                    });
+                    // Okta names the phone a code went to, but not the email address
+                    // (factors-verify-challenge-{sms,call,email}.json).
+                    if matches!(u.factors[index].kind, Kind::Sms | Kind::Call) {
+                        out["profile"] =
+                            render::factor_profile(&u.factors[index]).unwrap_or(json!({}));
+                    }
+                    Ok(axum::Json(out).into_response())
                 }
                 Some(code) => {
                     if ops::sent_code_matches(org, &u.factors[index].challenge, code) {
@@ -1065,8 +1070,8 @@ pub async fn verify(
                     nmc,
                     format!("Sign-in from {from}"),
                 );
-                let mut out = waiting_body(&tx, &href);
-                out["profile"] = json!({ "credentialId": u.factors[index].profile.credential_id });
+                // No `profile` here: factors-verify-challenge-push{,-nmc}-201.json.
+                let out = waiting_body(&tx, &href);
                 Ok((StatusCode::CREATED, axum::Json(out)).into_response())
             }
             Kind::WebAuthn => {

@@ -2,6 +2,7 @@
 
 mod authenticators;
 mod authn;
+mod control;
 mod enrollments;
 mod factors;
 mod idp;
