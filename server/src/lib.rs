@@ -159,6 +159,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             .map(|h| Arc::new(auth::handoff::HandoffVerifier::new(h))),
         sandbox: sandbox.is_some(),
         started: Instant::now(),
+        readiness: Default::default(),
     };
     let session = sessions::SessionSettings::for_public_url(
         &config.public_url,

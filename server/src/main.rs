@@ -18,6 +18,15 @@ enum Command {
     Serve,
     /// Run only the Okta sandbox, for other tools and Okta's SDKs to talk to.
     Sandbox,
+    /// Print a sign-in handoff token for a user, signed with KEYPORT_HANDOFF_SECRET (or the
+    /// sandbox's demo secret), for trying the handoff by hand. Your application signs its own.
+    HandoffToken {
+        /// The user's Okta login or id.
+        user: String,
+        /// How long the token lives, in seconds (Keyport refuses more than 600).
+        #[arg(long, default_value_t = 120)]
+        ttl: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -34,6 +43,9 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.to_string()),
     };
+    if let Some(Command::HandoffToken { user, ttl }) = &cli.command {
+        return print_handoff_token(&config, user, *ttl);
+    }
     server::telemetry::init(config.log_format, &config.log_filter);
     for warning in &sources.warnings {
         tracing::warn!("{warning}");
@@ -49,11 +61,35 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::serve(config).await,
             Command::Sandbox => server::serve_sandbox(config).await,
+            Command::HandoffToken { .. } => Ok(()),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn print_handoff_token(config: &Config, user: &str, ttl: u64) -> ExitCode {
+    use server::auth::handoff::KeySource;
+    let Some(handoff) = &config.handoff else {
+        return fail("handoff is not configured: set KEYPORT_HANDOFF_SECRET");
+    };
+    let KeySource::Secret(secret) = &handoff.keys else {
+        return fail("handoff tokens are checked against your JWKS: your application signs them with its private key");
+    };
+    match server::auth::handoff::mint(
+        secret.expose(),
+        user,
+        &handoff.audience,
+        handoff.issuer.as_deref(),
+        std::time::Duration::from_secs(ttl),
+    ) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
 }
 

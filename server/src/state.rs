@@ -22,6 +22,8 @@ pub struct AppState {
     /// True when Keyport runs against its built-in sandbox.
     pub sandbox: bool,
     pub started: Instant,
+    /// The last upstream check, shared by `/readyz` callers.
+    pub readiness: Arc<crate::web::health::Readiness>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

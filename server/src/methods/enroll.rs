@@ -12,7 +12,7 @@ use crate::okta::types::{
 use crate::okta::{ActivationChannel, OktaError};
 use crate::service::errors::{internal, portal_error, Flow};
 use crate::service::factors::{mask_email, mask_phone};
-use crate::sessions::data::PendingEnrollment;
+use crate::sessions::data::{FinishedEnrollment, PendingEnrollment};
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::RequestInfo;
 use app::error::{ErrorCode, PortalError};
@@ -399,6 +399,7 @@ pub async fn start(
     let step = step_for(svc, &pending, &user, mobile.as_deref())
         .ok_or_else(|| internal("cannot show the enrollment", "no step", req))?;
     data.enrollment = Some(pending);
+    data.finished = None;
     svc.save(session, &data, req).await?;
     Ok(step)
 }
@@ -416,15 +417,23 @@ async fn finish(
         return Err(nothing_pending());
     };
     svc.watch.forget(&p.factor_id);
-    svc.save(session, &data, req).await?;
-    tracing::info!(user_id = %user.id, kind = ?p.kind, request_id = %req.request_id, "method added");
     let name = factor
         .as_ref()
         .and_then(crate::service::factors::choice_from_factor)
         .map(|c| c.label)
         .unwrap_or_else(|| p.kind.label().to_string());
+    data.finished = Some(FinishedEnrollment {
+        kind: p.kind,
+        name: name.clone(),
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    });
+    svc.save(session, &data, req).await?;
+    tracing::info!(user_id = %user.id, kind = ?p.kind, request_id = %req.request_id, "method added");
     Ok(EnrollmentStep::Done { kind: p.kind, name })
 }
+
+/// How long tabs still showing a finished enrollment's QR code are told it finished.
+const FINISHED_NEWS_SECS: i64 = 120;
 
 fn nothing_pending() -> PortalError {
     PortalError::new(
@@ -440,7 +449,16 @@ pub async fn status(
 ) -> Result<Option<EnrollmentStep>, PortalError> {
     let (data, user) = svc.load(session, req).await?;
     let Some(p) = data.enrollment.clone() else {
-        return Ok(None);
+        // Another tab's question finished it a moment ago: this tab was showing the same QR
+        // code (a session has one enrollment at a time), so it is told too.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        return Ok(data
+            .finished
+            .filter(|f| now - f.at <= FINISHED_NEWS_SECS)
+            .map(|f| EnrollmentStep::Done {
+                kind: f.kind,
+                name: f.name,
+            }));
     };
     if p.kind != MethodKind::OktaVerify {
         return Ok(step_for(svc, &p, &user, None));

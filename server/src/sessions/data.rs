@@ -33,6 +33,19 @@ pub struct KeyportSession {
     /// A test of a method in progress: the method's id and its challenge.
     #[serde(default)]
     pub test: Option<(String, PendingChallenge)>,
+    /// The enrollment that finished last, so every tab that was showing its QR code learns
+    /// it finished, not only the one whose question happened to finish it.
+    #[serde(default)]
+    pub finished: Option<FinishedEnrollment>,
+}
+
+/// An enrollment that finished (what the tabs that watched it are told).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FinishedEnrollment {
+    pub kind: app::model::auth::MethodKind,
+    pub name: String,
+    /// Unix seconds.
+    pub at: i64,
 }
 
 /// An enrollment in progress. Secrets stay here and are dropped at activation.

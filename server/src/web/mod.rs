@@ -5,7 +5,7 @@
 
 pub mod csrf;
 mod handoff;
-mod health;
+pub mod health;
 pub mod request_id;
 pub mod request_info;
 pub mod security_headers;

@@ -2,5 +2,6 @@
 
 mod authz;
 mod csrf;
+mod enrollment;
 mod redis;
 mod sessions;
