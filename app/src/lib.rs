@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage />
+                    <Route path=StaticSegment("account") view=pages::account::AccountPage />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -80,6 +80,20 @@ for (const width of Object.keys(widths) as (keyof typeof widths)[]) {
       await shot(page, width, '10-phone-not-valid');
     });
 
+    test(`${width}: the account page, and a password the org refuses`, async ({ page }) => {
+      await signIn(page, users.nora);
+      await page.goto('/account');
+      await expect(page.getByTestId('password-card')).toBeVisible();
+      await hydrated(page);
+      await shot(page, width, '12-account');
+      await page.getByTestId('old-password').fill('Keyport!Demo1');
+      await page.getByTestId('new-password').fill('Keyport!Demo1');
+      await page.getByTestId('confirm-password').fill('Keyport!Demo1');
+      await page.getByTestId('change-password-submit').click();
+      await expect(page.locator('[data-rule=history]')).toHaveAttribute('data-refused', 'true');
+      await shot(page, width, '13-password-refused');
+    });
+
     test(`${width}: removing a method after re-verification`, async ({ page }) => {
       await signIn(page, users.victor, { sandbox, secret: secrets.victorOktaVerify });
       await page.locator('[data-testid=method][data-kind=Sms] [data-testid=remove]').click();

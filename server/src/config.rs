@@ -67,6 +67,9 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_HANDOFF_AUDIENCE", Some("keyport"), false, "The aud a handoff token must carry."),
     setting("KEYPORT_HANDOFF_ISSUER", None, false, "The iss a handoff token must carry, when set."),
     setting("KEYPORT_REQUIRE_ONE_METHOD", Some("true"), false, "true when the org requires at least one sign-in method: the last one cannot be removed."),
+    setting("KEYPORT_ALLOW_LOGIN_CHANGE", Some("false"), false, "true to let people change their own username (Okta login) on the account page."),
+    setting("KEYPORT_NOTIFY", None, true, "Where security emails (password changed, method added or removed) go: sandbox (the sandbox outbox; the default against the sandbox), okta (send none: the org's own notifications cover it; the default with a real org), or an SMTP URL such as smtps://user:password@mail.example.com:465."),
+    setting("KEYPORT_NOTIFY_FROM", Some("Keyport <keyport@localhost>"), false, "The From address of security emails sent through SMTP."),
     setting("KEYPORT_NICKNAME_ATTRIBUTE", Some("keyportNicknames"), false, "Okta profile attribute (a string) where Keyport keeps the names people give their methods in Identity Engine orgs."),
     setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
@@ -149,6 +152,10 @@ pub struct Config {
     pub abuse_limits: crate::auth::limits::AbuseLimits,
     pub require_one_method: bool,
     pub nickname_attribute: String,
+    pub allow_login_change: bool,
+    /// `KEYPORT_NOTIFY` as given (`None`: the default for the upstream), and the From address.
+    pub notify: Option<crate::okta::types::Secret>,
+    pub notify_from: String,
     pub sandbox: SandboxConfig,
 }
 
@@ -374,6 +381,11 @@ impl Config {
             trusted_proxies,
             frame_ancestors,
             require_one_method: parse_bool(src, "KEYPORT_REQUIRE_ONE_METHOD")?,
+            allow_login_change: parse_bool(src, "KEYPORT_ALLOW_LOGIN_CHANGE")?,
+            notify: src
+                .get("KEYPORT_NOTIFY")
+                .map(|v| crate::okta::types::Secret::new(v.trim())),
+            notify_from: src.required("KEYPORT_NOTIFY_FROM")?.trim().to_string(),
             nickname_attribute: src
                 .required("KEYPORT_NICKNAME_ATTRIBUTE")?
                 .trim()

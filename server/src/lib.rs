@@ -7,9 +7,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod account;
 pub mod auth;
 pub mod config;
 pub mod methods;
+pub mod notify;
 pub mod okta;
 pub mod sandbox;
 pub mod service;
@@ -46,6 +48,8 @@ pub enum StartError {
     Sessions(#[from] sessions::StoreError),
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Notify(#[from] notify::NotifySetupError),
 }
 
 /// A sandbox bound to its port, serving in the background.
@@ -129,8 +133,27 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             limits: config.abuse_limits,
         },
     });
+    let notify_setting = config.notify.as_ref().map(|s| s.expose().to_string());
+    let notifier = Arc::new(notify::Notifier::from_setting(
+        notify_setting
+            .as_deref()
+            .unwrap_or(if sandbox.is_some() { "sandbox" } else { "okta" }),
+        &config.notify_from,
+        sandbox.as_ref().map(|s| &s.sandbox),
+    )?);
+    tracing::info!("{}", notifier.describe());
+    let account = Arc::new(account::AccountService {
+        okta: okta.clone(),
+        kv: kv.clone(),
+        settings: account::AccountSettings {
+            reverify_window: config.reverify_window,
+            allow_login_change: config.allow_login_change,
+        },
+        notifier: notifier.clone(),
+    });
     let methods = Arc::new(methods::MethodsService::new(
         okta.clone(),
+        notifier.clone(),
         methods::MethodsSettings {
             reverify_window: config.reverify_window,
             require_one_method: config.require_one_method,
@@ -146,6 +169,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         portal: Arc::new(KeyportService::new(okta.clone(), console)),
         auth: auth.clone(),
         methods: methods.clone(),
+        account,
     };
     let state = AppState {
         leptos_options: leptos_options(config),

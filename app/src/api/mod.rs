@@ -5,6 +5,7 @@
 //! them over the Okta client (and tests can swap them). Every call carries the page's
 //! anti-CSRF token ([`client::KeyportClient`]).
 
+pub mod account;
 pub mod auth;
 pub mod client;
 pub mod methods;
@@ -14,7 +15,8 @@ pub mod reverify;
 mod service;
 #[cfg(feature = "ssr")]
 pub use service::{
-    context, respond, services, AuthPortal, MethodsPortal, Portal, RequestInfo, Services,
+    context, respond, services, AccountPortal, AuthPortal, MethodsPortal, Portal, RequestInfo,
+    Services,
 };
 
 use crate::error::PortalError;

@@ -3,6 +3,7 @@
 //! pass along.
 
 use crate::error::{ErrorCode, PortalError};
+use crate::model::account::{AccountView, ProfileUpdate};
 use crate::model::auth::{ReverifyStep, SessionView, SignInStep};
 use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
 use crate::model::{SiteInfo, UpstreamStatus};
@@ -222,6 +223,37 @@ pub struct Services {
     pub portal: Arc<dyn Portal>,
     pub auth: Arc<dyn AuthPortal>,
     pub methods: Arc<dyn MethodsPortal>,
+    pub account: Arc<dyn AccountPortal>,
+}
+
+/// The account page: password, username, profile basics.
+#[async_trait::async_trait]
+pub trait AccountPortal: Send + Sync + 'static {
+    async fn account(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<AccountView, PortalError>;
+    async fn change_password(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        old_password: String,
+        new_password: String,
+        sign_out_others: bool,
+    ) -> Result<(), PortalError>;
+    async fn change_login(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        login: String,
+    ) -> Result<AccountView, PortalError>;
+    async fn update_profile(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        update: ProfileUpdate,
+    ) -> Result<AccountView, PortalError>;
 }
 
 /// The services for this request.

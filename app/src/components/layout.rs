@@ -105,14 +105,23 @@ fn UserMenu(user: UserSummary, csrf: String) -> impl IntoView {
             </form>
         }
     };
+    // The menu closes when one of its links is followed (the layout stays on screen across
+    // client-side navigation, and an open menu would cover the new page).
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close = move |_| {
+        if let Some(d) = menu.get() {
+            let _ = d.remove_attribute("open");
+        }
+    };
     view! {
-        <details class="user-menu" data-testid="user-menu">
+        <details class="user-menu" data-testid="user-menu" node_ref=menu>
             <summary>
                 <span class="avatar" aria-hidden="true">{user.display_name.chars().next().unwrap_or('?').to_string()}</span>
                 <span class="user-name">{user.display_name.clone()}</span>
             </summary>
             <div class="menu">
                 <p class="muted menu-login">{user.login.clone()}</p>
+                <a href="/account" class="menu-item" data-testid="account-link" on:click=close>"Password and account"</a>
                 {user.is_admin.then(|| view! { <a href="/admin" class="menu-item">"Admin"</a> })}
                 {form(false, "Sign out", "sign-out")}
                 {form(true, "Sign out everywhere", "sign-out-everywhere")}

@@ -78,23 +78,30 @@ pub fn all_met(rules: &PasswordRules, password: &str, username: &str) -> bool {
         .all(|(_, _, ok)| *ok)
 }
 
+/// `refused` names the rule Okta refused the last attempt for (only Okta can check some, such
+/// as the password history): that rule shows as unmet until the password changes.
 #[component]
 pub fn PasswordChecklist(
     rules: PasswordRules,
     #[prop(into)] password: Signal<String>,
     #[prop(into)] username: Signal<String>,
+    #[prop(optional, into)] refused: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     view! {
         <ul class="checklist" aria-label="Password rules" data-testid="password-rules">
             {move || {
+                let refused = refused.and_then(|r| r.get());
                 evaluate(&rules, &password.get(), &username.get())
                     .into_iter()
                     .map(|(id, text, ok)| {
+                        let was_refused = refused.as_deref() == Some(id);
+                        let ok = ok && !was_refused;
                         view! {
-                            <li class=if ok { "rule rule-ok" } else { "rule" } data-rule=id data-met=ok.to_string()>
-                                <span class="rule-mark" aria-hidden="true">{if ok { "✓" } else { "•" }}</span>
+                            <li class=if ok { "rule rule-ok" } else if was_refused { "rule rule-refused" } else { "rule" }
+                                data-rule=id data-met=ok.to_string() data-refused=was_refused.to_string()>
+                                <span class="rule-mark" aria-hidden="true">{if ok { "✓" } else if was_refused { "✗" } else { "•" }}</span>
                                 <span>{text}</span>
-                                <span class="visually-hidden">{if ok { " (met)" } else { " (not met yet)" }}</span>
+                                <span class="visually-hidden">{if ok { " (met)" } else if was_refused { " (your organization refused the password for this)" } else { " (not met yet)" }}</span>
                             </li>
                         }
                     })

@@ -1,5 +1,6 @@
 //! Plain data exchanged between the server and the browser, one module per area.
 
+pub mod account;
 pub mod auth;
 pub mod methods;
 

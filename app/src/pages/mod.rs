@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod home;
 pub mod methods;
 pub mod not_found;

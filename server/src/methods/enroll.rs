@@ -429,6 +429,14 @@ async fn finish(
     });
     svc.save(session, &data, req).await?;
     tracing::info!(user_id = %user.id, kind = ?p.kind, request_id = %req.request_id, "method added");
+    svc.notify(
+        user,
+        crate::notify::SecurityEvent::MethodAdded {
+            kind: p.kind.label().to_string(),
+            name: name.clone(),
+        },
+        req,
+    );
     Ok(EnrollmentStep::Done { kind: p.kind, name })
 }
 

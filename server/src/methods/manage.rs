@@ -387,6 +387,19 @@ pub async fn remove(
         .retain(|k| k != &method_id && !targets.iter().any(|t| &t.id == k));
     svc.save(session, &data, req).await?;
     tracing::info!(user_id = %user.id, request_id = %req.request_id, keep_recovery, "method removed");
+    if let Some(choice) = targets
+        .first()
+        .and_then(crate::service::factors::choice_from_factor)
+    {
+        svc.notify(
+            &user,
+            crate::notify::SecurityEvent::MethodRemoved {
+                kind: choice.kind.label().to_string(),
+                name: choice.label,
+            },
+            req,
+        );
+    }
     Ok(())
 }
 

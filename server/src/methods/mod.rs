@@ -50,15 +50,21 @@ struct OrgFacts {
 
 pub struct MethodsService {
     pub okta: OktaClient,
+    pub notifier: std::sync::Arc<crate::notify::Notifier>,
     pub settings: MethodsSettings,
     pub watch: watch::Watch,
     facts: Mutex<Option<OrgFacts>>,
 }
 
 impl MethodsService {
-    pub fn new(okta: OktaClient, settings: MethodsSettings) -> Self {
+    pub fn new(
+        okta: OktaClient,
+        notifier: std::sync::Arc<crate::notify::Notifier>,
+        settings: MethodsSettings,
+    ) -> Self {
         MethodsService {
             okta,
+            notifier,
             settings,
             watch: watch::Watch::default(),
             facts: Mutex::new(None),
@@ -118,6 +124,17 @@ impl MethodsService {
         data.save(session)
             .await
             .map_err(|e| internal("cannot save the session", e, req))
+    }
+
+    /// Tells the person by email that a method was added or removed (in the background).
+    fn notify(&self, user: &SignedInUser, event: crate::notify::SecurityEvent, req: &RequestInfo) {
+        crate::notify::notify_in_background(
+            self.okta.clone(),
+            self.notifier.clone(),
+            user.id.clone(),
+            event,
+            req,
+        );
     }
 
     /// Sensitive actions need a recent verification: the one decision, asked in one place.

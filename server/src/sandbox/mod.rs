@@ -87,6 +87,25 @@ impl Sandbox {
         &self.inner.phone
     }
 
+    /// An email from the org's side (Keyport's security notifications), into the outbox as the
+    /// org's own emails go.
+    pub fn deliver_email(&self, user_id: &str, to: &str, subject: &str, body: &str) {
+        let org = self.org();
+        org.send(model::OutboxMessage {
+            id: ids::new_id("msg"),
+            channel: "email",
+            to: to.to_string(),
+            code: None,
+            link: None,
+            expires_at: None,
+            subject: subject.to_string(),
+            body: body.to_string(),
+            sent_at: clock::okta_time(org.now()),
+            locale: None,
+            user_id: Some(user_id.to_string()),
+        });
+    }
+
     /// Back to the seed: users, factors, outbox, faults, limits, request log, clock.
     pub fn reset(&self) {
         let org = self.org();

@@ -37,6 +37,10 @@ pub struct KeyportSession {
     /// it finished, not only the one whose question happened to finish it.
     #[serde(default)]
     pub finished: Option<FinishedEnrollment>,
+    /// The "signed out everywhere" mark this session set when it signed the user's other
+    /// sessions out (a password change): it alone outlives that mark.
+    #[serde(default)]
+    pub outlived_sign_out: Option<i64>,
 }
 
 /// An enrollment that finished (what the tabs that watched it are told).

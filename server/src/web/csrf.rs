@@ -52,7 +52,11 @@ pub fn check_headers(
         }
     }
     if let Some(origin) = origin {
-        if origin != public_origin {
+        // `Referrer-Policy: no-referrer` makes Chromium send `Origin: null` on a page's own
+        // form posts. `null` is accepted only when the browser itself says the request is
+        // same-origin; the session token is still required.
+        let own_form_post = origin == "null" && sec_fetch_site == Some("same-origin");
+        if origin != public_origin && !own_form_post {
             return Err(Refusal::ForeignOrigin(origin.to_string()));
         }
     }
@@ -157,6 +161,16 @@ mod tests {
         assert!(matches!(
             check_headers(None, Some("https://evil.example"), me),
             Err(Refusal::ForeignOrigin(_))
+        ));
+        // An opaque origin passes only with the browser's own same-origin word for it.
+        assert_eq!(check_headers(Some("same-origin"), Some("null"), me), Ok(()));
+        assert!(matches!(
+            check_headers(None, Some("null"), me),
+            Err(Refusal::ForeignOrigin(_))
+        ));
+        assert!(matches!(
+            check_headers(Some("cross-site"), Some("null"), me),
+            Err(Refusal::CrossSiteFetch(_))
         ));
     }
 

@@ -79,9 +79,9 @@ pub async fn baseline(State(policy): State<Policy>, req: Request, next: Next) ->
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // Nothing leaks to other sites, but Keyport's own form posts keep a real `Origin`: under
-    // `no-referrer` Chromium sends `Origin: null`, which the cross-site check rightly refuses.
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // Under `no-referrer` Chromium sends `Origin: null` on Keyport's own form posts; the
+    // cross-site check accepts that only alongside `Sec-Fetch-Site: same-origin` (csrf.rs).
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
         headers.insert(
             CONTENT_SECURITY_POLICY,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod keyport;
+mod notify;
 mod okta_client;
 mod okta_client_more;
 mod okta_examples;

@@ -1061,3 +1061,28 @@ async fn the_client_names_its_org() {
     assert_eq!(sb.client.settings().base_url, url);
     assert!(!sb.client.circuit_open());
 }
+
+#[tokio::test]
+async fn the_password_policy_that_applies_is_read_with_its_rules() {
+    let sb = live_sandbox("oie", |_| {}).await;
+    let policies = sb.client.password_policies().await.unwrap();
+    assert_eq!(policies.len(), 1, "{policies:?}");
+    let groups: Vec<String> = sb
+        .client
+        .user_groups(users::NORA.0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let policy = applicable_policy(&policies, &groups).expect("Everyone's policy applies");
+    let c = policy.complexity().unwrap();
+    // The rules the Users API enforces (sandbox::passwords::POLICY).
+    assert_eq!(c.min_length, Some(8));
+    assert_eq!(c.min_upper_case, Some(1));
+    assert_eq!(c.exclude_username, Some(true));
+    assert_eq!(policy.history_count(), 4);
+    let rules = server::account::rules_of(policy);
+    assert_eq!(rules.min_length, 8);
+    assert_eq!(rules.history, 4);
+}

@@ -160,6 +160,8 @@ const COVERED: &[(&str, &str, &str)] = &[
         "DELETE",
         "/api/v1/users/{userId}/sessions",
     ),
+    // Password policies (the account page's rules)
+    ("listPolicies", "GET", "/api/v1/policies"),
     // System Log and the org (§7)
     ("listLogEvents", "GET", "/api/v1/logs"),
     (
@@ -1576,6 +1578,14 @@ async fn users_and_logs(run: &Run, sb: &SandboxHarness) {
         )
         .await;
     assert_eq!(revoked.status, 204, "{}", revoked.body);
+
+    let policies = run
+        .call(sb, "listPolicies", "/api/v1/policies?type=PASSWORD", None)
+        .await;
+    assert_eq!(policies.status, 200, "{}", policies.body);
+    assert_eq!(policies.body[0]["type"], "PASSWORD", "{}", policies.body);
+    let untyped = run.call(sb, "listPolicies", "/api/v1/policies", None).await;
+    assert_eq!(untyped.status, 400, "{}", untyped.body);
 
     // Everything above left events behind.
     for q in [

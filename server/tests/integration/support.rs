@@ -38,7 +38,10 @@ pub struct TestApp {
 }
 
 pub async fn keyport() -> TestApp {
-    let config = test_config(&[]);
+    // A session store of its own: tests that sign a user out everywhere must not end the
+    // sessions of tests running beside them.
+    let store = temp_store();
+    let config = test_config(&[("KEYPORT_SESSION_STORE", &store)]);
     let assembled = server::assemble(&config).await.unwrap();
     TestApp {
         router: assembled.router,

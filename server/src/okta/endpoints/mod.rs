@@ -5,4 +5,5 @@ pub mod authenticators;
 pub mod authn;
 pub mod enrollments;
 pub mod factors;
+pub mod policies;
 pub mod users;

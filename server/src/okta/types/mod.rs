@@ -19,6 +19,7 @@ pub mod authn;
 pub mod enrollments;
 pub mod factors;
 pub mod links;
+pub mod policies;
 pub mod users;
 
 pub use authenticators::{
@@ -43,6 +44,7 @@ pub use factors::{
     UserFactor, VerifyFactorRequest, VerifyFactorResponse, WebAuthnUser,
 };
 pub use links::{one_or_many, Link, LinkHints, Links};
+pub use policies::{applicable_policy, PasswordComplexity, PasswordPolicy};
 pub use users::{
     AuthenticationProvider, ChangePasswordRequest, ChangePasswordResponse, Group, GroupProfile,
     LogActor, LogEvent, LogOutcome, LogSeverity, LogTarget, PasswordValue, RecoveryQuestion,

@@ -6,6 +6,7 @@ pub mod enrollments;
 pub mod factors;
 pub mod idp;
 pub mod logs;
+pub mod policies;
 pub mod users;
 
 use super::error::{ApiError, ApiResult};
@@ -26,6 +27,7 @@ pub fn routes() -> Router<Sandbox> {
         .merge(logs::routes())
         .merge(authenticators::routes())
         .merge(enrollments::routes())
+        .merge(policies::routes())
 }
 
 /// The org's base URL as the caller addressed it (links in bodies use it, as Okta's do).

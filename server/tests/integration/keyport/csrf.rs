@@ -80,7 +80,7 @@ async fn pages_carry_a_strict_csp_header_and_no_store() {
     ] {
         assert!(csp.contains(part), "{part} missing from {csp}");
     }
-    assert_eq!(h["referrer-policy"], "same-origin");
+    assert_eq!(h["referrer-policy"], "no-referrer");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["cache-control"], "no-store");
     let cookie = h["set-cookie"].to_str().unwrap();

@@ -1,5 +1,6 @@
 //! Keyport's own surface: sessions, CSRF, handoff, authorization, re-verification.
 
+mod account;
 mod authz;
 mod csrf;
 mod enrollment;

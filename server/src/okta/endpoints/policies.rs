@@ -1,0 +1,14 @@
+//! Policies API bits Keyport needs: the password policies ([SPEC] listPolicies).
+
+use crate::okta::client::OktaClient;
+use crate::okta::error::OktaError;
+use crate::okta::types::PasswordPolicy;
+
+impl OktaClient {
+    /// `GET /policies?type=PASSWORD`: the org's active password policies.
+    pub async fn password_policies(&self) -> Result<Vec<PasswordPolicy>, OktaError> {
+        let mut url = self.url(&["api", "v1", "policies"]);
+        url.query_pairs_mut().append_pair("type", "PASSWORD");
+        self.all_pages(url).await
+    }
+}
