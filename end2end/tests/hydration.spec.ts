@@ -1,5 +1,9 @@
 import { test, expect, hydrated } from './fixtures';
-import { users, DEMO_PASSWORD } from './sandbox';
+import { sandbox, users, DEMO_PASSWORD } from './sandbox';
+
+test.beforeEach(async () => {
+  await sandbox.reset();
+});
 
 test('pages render on the server and hydrate in the browser', async ({ page }) => {
   // Server-rendered HTML already has the layout, the sandbox banner and the sign-in form —
