@@ -2,8 +2,8 @@
 //! where this deployment allows it, and edit profile basics. Every change needs a recent
 //! verification (the one decision in [`privilege`]), and is followed by a security email.
 
+use crate::auth::now;
 use crate::auth::privilege;
-use crate::auth::{now, signed_out};
 use crate::notify::{Notifier, SecurityEvent};
 use crate::okta::types::{
     applicable_policy, ChangePasswordRequest, PasswordPolicy, UpdateUserRequest, User,
@@ -47,9 +47,7 @@ impl AccountService {
         session: &Session,
         req: &RequestInfo,
     ) -> Result<(KeyportSession, SignedInUser), PortalError> {
-        let data = KeyportSession::load(session).await;
-        let user = data.user.clone().ok_or_else(|| signed_out(req))?;
-        Ok((data, user))
+        crate::auth::load_signed_in(session, req).await
     }
 
     async fn save(
@@ -58,9 +56,7 @@ impl AccountService {
         data: &KeyportSession,
         req: &RequestInfo,
     ) -> Result<(), PortalError> {
-        data.save(session)
-            .await
-            .map_err(|e| internal("cannot save the session", e, req))
+        crate::auth::save_session(session, data, req).await
     }
 
     fn require_recent(&self, user: &SignedInUser) -> Result<(), PortalError> {
@@ -238,7 +234,7 @@ impl AccountPortal for AccountService {
         if sign_out_others {
             // Every other Keyport session of this user ends (Okta's ended with
             // `revokeSessions`); this one is marked as the one that outlives the mark.
-            let at = now();
+            let at = crate::auth::now_ms();
             self.kv
                 .set(
                     &signed_out_key(&user.id),

@@ -53,6 +53,11 @@ pub(crate) fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Unix milliseconds: the unit of "signed out everywhere" marks.
+pub(crate) fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Okta's context headers for a call made on the user's behalf.
 pub(crate) fn call_context(req: &RequestInfo) -> CallContext {
     CallContext {
@@ -67,6 +72,28 @@ pub(crate) fn signed_out(req: &RequestInfo) -> PortalError {
         .with_correlation_id(req.request_id.clone())
 }
 
+/// The session's data and its signed-in user, or "please sign in" (for every service that
+/// acts for a signed-in user).
+pub(crate) async fn load_signed_in(
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<(KeyportSession, crate::sessions::SignedInUser), PortalError> {
+    let data = KeyportSession::load(session).await;
+    let user = data.user.clone().ok_or_else(|| signed_out(req))?;
+    Ok((data, user))
+}
+
+/// Saves the session's data; a store failure is an internal error with its log line.
+pub(crate) async fn save_session(
+    session: &Session,
+    data: &KeyportSession,
+    req: &RequestInfo,
+) -> Result<(), PortalError> {
+    data.save(session)
+        .await
+        .map_err(|e| internal("cannot save the session", e, req))
+}
+
 impl AuthService {
     pub(crate) async fn load(&self, session: &Session) -> KeyportSession {
         KeyportSession::load(session).await
@@ -78,9 +105,7 @@ impl AuthService {
         data: &KeyportSession,
         req: &RequestInfo,
     ) -> Result<(), PortalError> {
-        data.save(session)
-            .await
-            .map_err(|e| internal("cannot save the session", e, req))
+        save_session(session, data, req).await
     }
 
     /// Opens a signed-in session: a new session id (fixation), the user, when they verified.
@@ -256,7 +281,7 @@ impl AuthPortal for AuthService {
                     .kv
                     .set(
                         &key,
-                        &now().to_string(),
+                        &now_ms().to_string(),
                         Duration::from_secs(60 * 60 * 24 * 30),
                     )
                     .await
@@ -350,6 +375,7 @@ pub(crate) fn new_user(
         display_name,
         method,
         signed_in_at: t,
+        signed_in_at_ms: now_ms(),
         verified_at: if verified { t } else { 0 },
         admin: None,
     }

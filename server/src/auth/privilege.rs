@@ -51,6 +51,7 @@ mod tests {
 
     fn user(verified_at: i64) -> SignedInUser {
         SignedInUser {
+            signed_in_at_ms: 0,
             id: "00u1".into(),
             login: "a@b.c".into(),
             display_name: "A".into(),

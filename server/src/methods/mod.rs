@@ -13,10 +13,10 @@ mod view;
 pub mod watch;
 
 use crate::auth::privilege;
-use crate::auth::{call_context, now, signed_out};
+use crate::auth::{call_context, now};
 use crate::okta::types::{OrgPipeline, UserFactor};
 use crate::okta::OktaClient;
-use crate::service::errors::{internal, portal_error, Flow};
+use crate::service::errors::{portal_error, Flow};
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::{MethodsPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
@@ -110,9 +110,7 @@ impl MethodsService {
         session: &Session,
         req: &RequestInfo,
     ) -> Result<(KeyportSession, SignedInUser), PortalError> {
-        let data = KeyportSession::load(session).await;
-        let user = data.user.clone().ok_or_else(|| signed_out(req))?;
-        Ok((data, user))
+        crate::auth::load_signed_in(session, req).await
     }
 
     async fn save(
@@ -121,9 +119,7 @@ impl MethodsService {
         data: &KeyportSession,
         req: &RequestInfo,
     ) -> Result<(), PortalError> {
-        data.save(session)
-            .await
-            .map_err(|e| internal("cannot save the session", e, req))
+        crate::auth::save_session(session, data, req).await
     }
 
     /// Tells the person by email that a method was added or removed (in the background).

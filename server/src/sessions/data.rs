@@ -93,6 +93,10 @@ pub struct SignedInUser {
     pub method: SignInMethod,
     /// Unix seconds of the sign-in (the absolute timeout counts from here).
     pub signed_in_at: i64,
+    /// The same instant in Unix milliseconds, to tell a sign-in just after a "sign out
+    /// everywhere" from one just before it (0 in sessions made before it was kept).
+    #[serde(default)]
+    pub signed_in_at_ms: i64,
     /// Unix seconds of the last verification of a factor (or the password when the user has
     /// none): sensitive actions need it recent. 0 when never (a handoff proves no factor).
     pub verified_at: i64,

@@ -66,7 +66,7 @@ impl SessionSettings {
     }
 }
 
-/// The key of a user's "signed out everywhere" mark in [`Kv`]: every session of the user
+/// The key of a user's "signed out everywhere" mark in [`Kv`] (Unix milliseconds): every session of the user
 /// signed in at or before it ends (except the one that set it while signing the others out).
 pub fn signed_out_key(user_id: &str) -> String {
     format!("signed-out:{user_id}")
@@ -85,9 +85,14 @@ pub async fn enforce_lifetime(
             let now = OffsetDateTime::now_utc().unix_timestamp();
             let too_old = now - user.signed_in_at > ctx.absolute_timeout.as_secs() as i64;
             let signed_out = match ctx.kv.get(&signed_out_key(&user.id)).await {
-                Ok(Some(at)) => at
-                    .parse::<i64>()
-                    .is_ok_and(|at| user.signed_in_at <= at && data.outlived_sign_out != Some(at)),
+                Ok(Some(at)) => at.parse::<i64>().is_ok_and(|at| {
+                    let began = if user.signed_in_at_ms > 0 {
+                        user.signed_in_at_ms
+                    } else {
+                        user.signed_in_at * 1000
+                    };
+                    began <= at && data.outlived_sign_out != Some(at)
+                }),
                 _ => false,
             };
             if too_old || signed_out {
