@@ -39,7 +39,8 @@ pub async fn change_password(
 }
 
 #[server(prefix = "/api", endpoint = "account/login", client = KeyportClient)]
-pub async fn change_login(login: String) -> Result<AccountView, PortalError> {
+/// The new username as Okta stored it. The page reloads the account view itself afterwards.
+pub async fn change_login(login: String) -> Result<String, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
@@ -50,7 +51,7 @@ pub async fn change_login(login: String) -> Result<AccountView, PortalError> {
 }
 
 #[server(prefix = "/api", endpoint = "account/profile", input = Json, client = KeyportClient)]
-pub async fn update_profile(update: ProfileUpdate) -> Result<AccountView, PortalError> {
+pub async fn update_profile(update: ProfileUpdate) -> Result<(), PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;

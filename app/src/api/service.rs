@@ -247,13 +247,13 @@ pub trait AccountPortal: Send + Sync + 'static {
         session: &Session,
         req: &RequestInfo,
         login: String,
-    ) -> Result<AccountView, PortalError>;
+    ) -> Result<String, PortalError>;
     async fn update_profile(
         &self,
         session: &Session,
         req: &RequestInfo,
         update: ProfileUpdate,
-    ) -> Result<AccountView, PortalError>;
+    ) -> Result<(), PortalError>;
 }
 
 /// The services for this request.

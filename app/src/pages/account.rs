@@ -60,10 +60,10 @@ impl AccountState {
                 }),
                 Change::Login(login) => change_login(login)
                     .await
-                    .map(|v| format!("Username changed. You now sign in as {}.", v.login)),
+                    .map(|login| format!("Username changed. You now sign in as {login}.")),
                 Change::Profile(update) => update_profile(update)
                     .await
-                    .map(|_| "Profile saved.".to_string()),
+                    .map(|()| "Profile saved.".to_string()),
             };
             page.busy.set(false);
             match result {

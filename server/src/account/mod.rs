@@ -256,7 +256,7 @@ impl AccountPortal for AccountService {
         session: &Session,
         req: &RequestInfo,
         login: String,
-    ) -> Result<AccountView, PortalError> {
+    ) -> Result<String, PortalError> {
         let (mut data, user) = self.load(session, req).await?;
         if !self.settings.allow_login_change {
             return Err(PortalError::new(
@@ -290,8 +290,8 @@ impl AccountPortal for AccountService {
         self.save(session, &data, req).await?;
         tracing::info!(user_id = %user.id, request_id = %req.request_id, "username changed");
         self.notify(&user, SecurityEvent::LoginChanged { new_login: login }, req);
-        let rules = self.rules_for(&user.id).await;
-        Ok(self.view(&updated, rules))
+        // The page reloads its view (`account`), so no second round of Okta calls here.
+        Ok(updated.profile.login)
     }
 
     async fn update_profile(
@@ -299,7 +299,7 @@ impl AccountPortal for AccountService {
         session: &Session,
         req: &RequestInfo,
         update: ProfileUpdate,
-    ) -> Result<AccountView, PortalError> {
+    ) -> Result<(), PortalError> {
         let (mut data, user) = self.load(session, req).await?;
         self.require_recent(&user)?;
         let first = update.first_name.trim().to_string();
@@ -333,8 +333,7 @@ impl AccountPortal for AccountService {
                     Value::from(second)
                 },
             );
-        let updated = self
-            .okta
+        self.okta
             .update_user_profile(&user.id, &request)
             .await
             .map_err(|e| match e {
@@ -354,8 +353,7 @@ impl AccountPortal for AccountService {
         }
         self.save(session, &data, req).await?;
         tracing::info!(user_id = %user.id, request_id = %req.request_id, "profile updated");
-        let rules = self.rules_for(&user.id).await;
-        Ok(self.view(&updated, rules))
+        Ok(())
     }
 }
 
