@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage />
                     <Route path=StaticSegment("account") view=pages::account::AccountPage />
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("helpdesk")) view=pages::admin::HelpdeskPage />
                 </Routes>
             </components::layout::Layout>
         </Router>

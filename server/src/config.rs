@@ -62,6 +62,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_SESSION_ABSOLUTE_HOURS", Some("12"), false, "A session ends this long after sign-in, however busy (1-720)."),
     setting("KEYPORT_REVERIFY_MINUTES", Some("5"), false, "How recent a verification must be before adding, removing or renaming a method or changing the password (1-60)."),
     setting("KEYPORT_ADMIN_GROUP", Some("Keyport Admins"), false, "The Okta group whose members may use the admin area and help desk."),
+    setting("KEYPORT_HARDWARE_TOKEN_PROFILE", None, false, "The custom TOTP factor profile id (fpr...) the help desk registers hardware tokens under; unset hides hardware tokens. Against the sandbox: its demo profile."),
+    setting("KEYPORT_ACCESS_CODE_MINUTES", Some("60"), false, "How long a temporary access code issued by the help desk works, in minutes (10-14400)."),
     setting("KEYPORT_HANDOFF_SECRET", None, true, "Shared HMAC secret (HS256, 32+ characters) for sign-in handoff tokens from your application. Sandbox mode has a documented demo secret."),
     setting("KEYPORT_HANDOFF_JWKS_URL", None, false, "Your application's JWKS URL, for handoff tokens signed with RS256 or ES256 (instead of a shared secret)."),
     setting("KEYPORT_HANDOFF_AUDIENCE", Some("keyport"), false, "The aud a handoff token must carry."),
@@ -145,6 +147,9 @@ pub struct Config {
     pub session_absolute: Duration,
     pub reverify_window: Duration,
     pub admin_group: String,
+    /// The custom TOTP factor profile for hardware tokens (`None`: none offered).
+    pub hardware_token_profile: Option<String>,
+    pub access_code_minutes: u32,
     /// `None` when handoff is disabled.
     pub handoff: Option<crate::auth::handoff::HandoffSettings>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -377,6 +382,15 @@ impl Config {
                 60 * parse_int(src, "KEYPORT_REVERIFY_MINUTES", 1, 60)?,
             ),
             admin_group: src.required("KEYPORT_ADMIN_GROUP")?.trim().to_string(),
+            hardware_token_profile: src
+                .get("KEYPORT_HARDWARE_TOKEN_PROFILE")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .or_else(|| {
+                    matches!(upstream, Upstream::Sandbox)
+                        .then(|| crate::sandbox::seed::CUSTOM_TOTP_PROFILE_ID.to_string())
+                }),
+            access_code_minutes: parse_int(src, "KEYPORT_ACCESS_CODE_MINUTES", 10, 14_400)? as u32,
             handoff,
             trusted_proxies,
             frame_ancestors,

@@ -8,6 +8,7 @@
 )]
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod methods;
@@ -165,11 +166,22 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
                 .to_string(),
         },
     ));
+    let admin = Arc::new(admin::AdminService::new(
+        okta.clone(),
+        admin::AdminSettings {
+            admin_group: config.admin_group.clone(),
+            reverify_window: config.reverify_window,
+            hardware_token_profile: config.hardware_token_profile.clone(),
+            access_code_minutes: config.access_code_minutes,
+            nickname_attribute: config.nickname_attribute.clone(),
+        },
+    ));
     let services = app::api::Services {
         portal: Arc::new(KeyportService::new(okta.clone(), console)),
         auth: auth.clone(),
         methods: methods.clone(),
         account,
+        admin,
     };
     let state = AppState {
         leptos_options: leptos_options(config),

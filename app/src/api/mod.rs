@@ -6,6 +6,7 @@
 //! anti-CSRF token ([`client::KeyportClient`]).
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod methods;
@@ -15,8 +16,8 @@ pub mod reverify;
 mod service;
 #[cfg(feature = "ssr")]
 pub use service::{
-    context, respond, services, AccountPortal, AuthPortal, MethodsPortal, Portal, RequestInfo,
-    Services,
+    context, respond, services, AccountPortal, AdminPortal, AuthPortal, MethodsPortal, Portal,
+    RequestInfo, Services,
 };
 
 use crate::error::PortalError;

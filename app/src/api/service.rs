@@ -4,6 +4,7 @@
 
 use crate::error::{ErrorCode, PortalError};
 use crate::model::account::{AccountView, ProfileUpdate};
+use crate::model::admin::{AuthenticatorsView, HelpdeskUser, IssuedAccessCode, UserHit};
 use crate::model::auth::{ReverifyStep, SessionView, SignInStep};
 use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
 use crate::model::{SiteInfo, UpstreamStatus};
@@ -224,6 +225,7 @@ pub struct Services {
     pub auth: Arc<dyn AuthPortal>,
     pub methods: Arc<dyn MethodsPortal>,
     pub account: Arc<dyn AccountPortal>,
+    pub admin: Arc<dyn AdminPortal>,
 }
 
 /// The account page: password, username, profile basics.
@@ -253,6 +255,74 @@ pub trait AccountPortal: Send + Sync + 'static {
         session: &Session,
         req: &RequestInfo,
         update: ProfileUpdate,
+    ) -> Result<(), PortalError>;
+}
+
+/// The admin area and help desk. Every method answers `NotFound` to anyone who is not a
+/// member of the admin group, as if the admin area did not exist.
+#[async_trait::async_trait]
+pub trait AdminPortal: Send + Sync + 'static {
+    /// Whether the signed-in user may use the admin area (checked against Okta, cached briefly).
+    async fn is_admin(&self, session: &Session, req: &RequestInfo) -> bool;
+    async fn authenticators(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<AuthenticatorsView, PortalError>;
+    async fn set_authenticator_active(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        authenticator_id: String,
+        active: bool,
+    ) -> Result<AuthenticatorsView, PortalError>;
+    async fn search_users(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        query: String,
+    ) -> Result<Vec<UserHit>, PortalError>;
+    async fn user(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+    ) -> Result<HelpdeskUser, PortalError>;
+    async fn remove_method(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+        method_id: String,
+    ) -> Result<(), PortalError>;
+    /// Removes every method; `confirmation` must be the user's username, typed.
+    async fn reset_methods(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+        confirmation: String,
+    ) -> Result<(), PortalError>;
+    async fn unlock(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+    ) -> Result<(), PortalError>;
+    async fn issue_access_code(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+    ) -> Result<IssuedAccessCode, PortalError>;
+    /// Registers a hardware token (custom TOTP) from its base32 seed, proven by a current code.
+    async fn add_hardware_token(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        user_id: String,
+        secret: String,
+        code: String,
     ) -> Result<(), PortalError>;
 }
 

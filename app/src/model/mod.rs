@@ -1,6 +1,7 @@
 //! Plain data exchanged between the server and the browser, one module per area.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod methods;
 

@@ -335,7 +335,7 @@ fn needs_form(kind: MethodKind) -> bool {
 }
 
 #[component]
-fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
+pub fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="activity-heading" data-testid="activity">
             <h2 id="activity-heading">"Recent security activity"</h2>
@@ -543,7 +543,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
 }
 
 #[component]
-fn CopyButton(text: String) -> impl IntoView {
+pub fn CopyButton(text: String) -> impl IntoView {
     let (copied, set_copied) = signal(false);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]

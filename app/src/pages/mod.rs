@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin;
 pub mod home;
 pub mod methods;
 pub mod not_found;

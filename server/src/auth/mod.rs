@@ -137,25 +137,11 @@ impl AuthService {
                 is_admin: false,
             };
         };
-        let fresh = user
-            .admin
-            .is_some_and(|(_, at)| now() - at < ADMIN_CACHE.as_secs() as i64);
-        if !fresh {
-            let is_admin = match self.okta.user_groups(&user.id).await {
-                Ok(groups) => groups
-                    .iter()
-                    .any(|g| g.profile.name == self.settings.admin_group),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot read the user's groups; treating as not an admin");
-                    false
-                }
-            };
-            user.admin = Some((is_admin, now()));
-        }
+        let is_admin = check_admin(&self.okta, &self.settings.admin_group, user).await;
         UserSummary {
             login: user.login.clone(),
             display_name: user.display_name.clone(),
-            is_admin: user.admin.is_some_and(|(a, _)| a),
+            is_admin,
         }
     }
 
@@ -379,4 +365,24 @@ pub(crate) fn new_user(
         verified_at: if verified { t } else { 0 },
         admin: None,
     }
+}
+
+/// Whether `user` is in the admin group: read from Okta's groups of the user, trusted for
+/// [`ADMIN_CACHE`] (the answer is kept in the session; the caller saves it). An Okta failure
+/// counts as "no": the admin area stays shut rather than open.
+pub(crate) async fn check_admin(okta: &OktaClient, group: &str, user: &mut SignedInUser) -> bool {
+    let fresh = user
+        .admin
+        .is_some_and(|(_, at)| now() - at < ADMIN_CACHE.as_secs() as i64);
+    if !fresh {
+        let is_admin = match okta.user_groups(&user.id).await {
+            Ok(groups) => groups.iter().any(|g| g.profile.name == group),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the user's groups; treating as not an admin");
+                return false;
+            }
+        };
+        user.admin = Some((is_admin, now()));
+    }
+    user.admin.is_some_and(|(a, _)| a)
 }

@@ -10,6 +10,9 @@ mod enroll;
 mod manage;
 pub mod qr;
 mod view;
+
+pub(crate) use activity::entries as activity_entries;
+pub(crate) use view::{list_methods, nicknames_from};
 pub mod watch;
 
 use crate::auth::privilege;

@@ -255,6 +255,32 @@ pub(crate) fn nicknames_from(
         .unwrap_or_default()
 }
 
+/// Every method of a user in the page's order. Identity Engine (`enrollments` given) lists
+/// one row per authenticator enrollment plus factors still pending; Classic one per factor.
+pub(crate) fn list_methods(
+    factors: &[UserFactor],
+    enrollments: Option<&[AuthenticatorEnrollment]>,
+    nicknames: &HashMap<String, String>,
+    pipeline: Option<Pipeline>,
+) -> Vec<Method> {
+    let mut methods = match enrollments {
+        Some(enrollments) => {
+            let mut m = from_enrollments(enrollments, nicknames);
+            m.extend(from_factors(factors, pipeline, true));
+            m
+        }
+        None => from_factors(factors, pipeline, false),
+    };
+    methods.sort_by_key(|m| {
+        (
+            group_of(m.kind).0,
+            m.status == MethodStatus::Pending,
+            m.added.clone(),
+        )
+    });
+    methods
+}
+
 pub async fn build(
     svc: &MethodsService,
     session: &Session,
@@ -279,32 +305,24 @@ pub async fn build(
     let last_used = activity::last_used(&events);
 
     let profile = svc.okta.get_user(&user.id).await.map(|u| u.profile).ok();
-    let mut methods = if pipeline == Some(Pipeline::IdentityEngine) {
-        let enrollments = svc
-            .okta
-            .list_enrollments(&user.id, false)
-            .await
-            .map_err(|e| portal_error(e, req, Flow::Manage))?;
-        let nicknames = profile
-            .as_ref()
-            .map(|p| nicknames_from(p, &svc.settings.nickname_attribute))
-            .unwrap_or_default();
-        let mut m = from_enrollments(&enrollments, &nicknames);
-        m.extend(from_factors(&factors, pipeline, true));
-        m
+    let enrollments = if pipeline == Some(Pipeline::IdentityEngine) {
+        Some(
+            svc.okta
+                .list_enrollments(&user.id, false)
+                .await
+                .map_err(|e| portal_error(e, req, Flow::Manage))?,
+        )
     } else {
-        from_factors(&factors, pipeline, false)
+        None
     };
+    let nicknames = profile
+        .as_ref()
+        .map(|p| nicknames_from(p, &svc.settings.nickname_attribute))
+        .unwrap_or_default();
+    let mut methods = list_methods(&factors, enrollments.as_deref(), &nicknames, pipeline);
     for m in &mut methods {
         m.last_used = last_used.get(&m.id).cloned();
     }
-    methods.sort_by_key(|m| {
-        (
-            group_of(m.kind).0,
-            m.status == MethodStatus::Pending,
-            m.added.clone(),
-        )
-    });
     let mut groups: Vec<MethodGroup> = vec![];
     for m in methods {
         let title = group_of(m.kind).1;

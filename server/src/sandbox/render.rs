@@ -398,6 +398,7 @@ pub fn group(g: &Group) -> Value {
 ///   compliance, user verification). None for password, webauthn, OTP apps, and
 ///   security_question, whose example has none (and whose `self` allows GET only).
 /// - `provider` for `tac`: its TTL and code configuration ([SPEC] AuthenticatorKeyTac).
+/// - `_links`: `deactivate` when active (never for the password), `activate` when inactive.
 pub fn authenticator(base: &str, a: &Authenticator) -> Value {
     let href = format!("{base}/api/v1/authenticators/{}", a.id);
     let self_allow: &[&str] = if a.key == "security_question" {
@@ -409,9 +410,11 @@ pub fn authenticator(base: &str, a: &Authenticator) -> Value {
         "self": link(href.clone(), self_allow),
         "methods": link(format!("{href}/methods"), &["GET"]),
     });
-    if a.active {
+    // The password is never offered for deactivation (authenticators-list.json: its links
+    // are `self` and `methods` only).
+    if a.active && a.key != "okta_password" {
         links["deactivate"] = link(format!("{href}/lifecycle/deactivate"), &["POST"]);
-    } else {
+    } else if !a.active {
         links["activate"] = link(format!("{href}/lifecycle/activate"), &["POST"]);
     }
     if a.key == "webauthn" {

@@ -62,6 +62,16 @@ impl OktaClient {
 
     /// `GET /users?…`: every page, following `Link: rel="next"`.
     pub async fn search_users(&self, query: &UserQuery) -> Result<Vec<User>, OktaError> {
+        self.all_pages(self.users_query_url(query)).await
+    }
+
+    /// `GET /users?…`: the first page only (`query.limit` users at most), for a person
+    /// looking someone up: a broad search must not walk the whole directory.
+    pub async fn find_users(&self, query: &UserQuery) -> Result<Vec<User>, OktaError> {
+        self.json(self.get(self.users_query_url(query))).await
+    }
+
+    fn users_query_url(&self, query: &UserQuery) -> url::Url {
         let mut url = self.url(&["api", "v1", "users"]);
         {
             let mut q = url.query_pairs_mut();
@@ -81,7 +91,7 @@ impl OktaClient {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        self.all_pages(url).await
+        url
     }
 
     /// `POST /users/{id}/lifecycle/reset_factors`: removes every factor.

@@ -1,6 +1,7 @@
 //! Keyport's own surface: sessions, CSRF, handoff, authorization, re-verification.
 
 mod account;
+mod admin;
 mod authz;
 mod csrf;
 mod enrollment;
