@@ -59,6 +59,15 @@ export function sandboxAt(base: string) {
   fault: (rule: unknown) => json('POST', '/sandbox/api/faults', rule),
   requests: (since = 0, path?: string) =>
     json('GET', `/sandbox/api/requests?since=${since}${path ? `&path=${encodeURIComponent(path)}` : ''}`),
+  /** Okta's System Log, read through the Okta API as any client would (newest last). */
+  logs: async () => {
+    const c = await request.newContext({ baseURL: base });
+    const res = await c.get('/api/v1/logs?limit=1000', { headers: { authorization: 'SSWS keyport-sandbox-token' } });
+    if (!res.ok()) throw new Error(`GET /api/v1/logs: ${res.status()}`);
+    const events = await res.json();
+    await c.dispose();
+    return events as Array<{ eventType: string; target: Array<{ id: string }> | null }>;
+  },
   /** Waits for the single pending push and returns it. */
   async pendingPush(): Promise<{ transactionId: string; choices: number[]; login: string }> {
     for (let i = 0; i < 50; i++) {

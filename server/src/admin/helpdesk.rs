@@ -493,8 +493,9 @@ mod tests {
     #[test]
     fn search_cannot_break_out_of_its_strings() {
         let e = search_expression(r#"x" or status eq "ACTIVE\"#).unwrap();
-        assert!(!e.contains("x\""), "{e}");
-        assert!(e.starts_with("profile.login sw \"x or status eq ACTIVE\""));
+        // Every quote is Keyport's own: four comparisons, eight quotes.
+        assert_eq!(e.matches('"').count(), 8, "{e}");
+        assert!(e.starts_with("profile.login sw \"x or status eq ACTIVE\" or"), "{e}");
         assert_eq!(search_expression(" \" "), None);
     }
 

@@ -589,3 +589,47 @@ async fn every_admin_action_writes_an_audit_line_without_secrets() {
     assert_eq!(refused["outcome"], "failure");
     assert_eq!(refused["error"], "Forbidden");
 }
+
+#[tokio::test]
+async fn a_classic_org_has_no_authenticators_page_but_the_same_help_desk() {
+    let store = crate::support::temp_store();
+    let app = crate::support::keyport_with(&crate::support::test_config(&[
+        ("KEYPORT_SANDBOX_PIPELINE", "classic"),
+        ("KEYPORT_SESSION_STORE", &store),
+    ]))
+    .await;
+    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let (status, view) = adam.call_get("/api/admin/authenticators").await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["pipeline"], "classic");
+    assert_eq!(view["authenticators"], serde_json::json!([]));
+    let (status, victor) = adam
+        .call_get(&format!("/api/admin/users/one?user_id={}", users::VICTOR.0))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{victor}");
+    assert_eq!(victor["can_issue_tac"], false, "no access codes in Classic");
+    let push = victor["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "okta_verify")
+        .unwrap_or_else(|| panic!("{victor}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = adam
+        .call(
+            "/api/admin/users/remove_method",
+            &[("user_id", users::VICTOR.0), ("method_id", &push)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, victor) = adam
+        .call_get(&format!("/api/admin/users/one?user_id={}", users::VICTOR.0))
+        .await;
+    assert!(!method_ids(&victor).contains(&push), "{victor}");
+    let (status, body) = adam
+        .call("/api/admin/users/tac", &[("user_id", users::VICTOR.0)])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
