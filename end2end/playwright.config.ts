@@ -12,9 +12,13 @@ export const SANDBOX_PORT = 3201;
 // A second Keyport against a Classic Engine sandbox.
 export const CLASSIC_PORT = 3210;
 export const CLASSIC_SANDBOX_PORT = 3211;
+// A third Keyport in embed mode, framed by the demo host: another site (127.0.0.1, not localhost).
+export const EMBED_PORT = 3220;
+export const EMBED_SANDBOX_PORT = 3221;
+export const EMBED_HOST_PORT = 3222;
 
-function keyport(port: number, sandboxPort: number, pipeline: 'oie' | 'classic') {
-  const store = path.join(root, 'target', `e2e-sessions-${pipeline}.sqlite3`);
+function keyport(port: number, sandboxPort: number, pipeline: 'oie' | 'classic', extra: Record<string, string> = {}) {
+  const store = path.join(root, 'target', `e2e-sessions-${port}.sqlite3`);
   return {
     // A fresh session store each run, so earlier runs' sessions and counters do not leak in.
     command: `rm -f ${store}* && exec ${binary}`,
@@ -37,6 +41,7 @@ function keyport(port: number, sandboxPort: number, pipeline: 'oie' | 'classic')
       KEYPORT_CODE_LIMIT: '10000',
       // The account page's username change is off by default; its tests need it.
       KEYPORT_ALLOW_LOGIN_CHANGE: 'true',
+      ...extra,
     },
   };
 }
@@ -69,5 +74,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [keyport(KEYPORT_PORT, SANDBOX_PORT, 'oie'), keyport(CLASSIC_PORT, CLASSIC_SANDBOX_PORT, 'classic')],
+  webServer: [
+    keyport(KEYPORT_PORT, SANDBOX_PORT, 'oie'),
+    keyport(CLASSIC_PORT, CLASSIC_SANDBOX_PORT, 'classic'),
+    keyport(EMBED_PORT, EMBED_SANDBOX_PORT, 'oie', { KEYPORT_DEMO_HOST_ADDR: `127.0.0.1:${EMBED_HOST_PORT}` }),
+  ],
 });

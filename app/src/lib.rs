@@ -40,6 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // Inert unless Keyport is framed by an allowed site (README, embedding).
+                <script src="/embed.js" defer></script>
                 <MetaTags />
             </head>
             <body>
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage />
                     <Route path=StaticSegment("account") view=pages::account::AccountPage />
                     <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
+                    <Route path=StaticSegment("popout") view=pages::popout::PopoutPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("helpdesk")) view=pages::admin::HelpdeskPage />
                 </Routes>
             </components::layout::Layout>

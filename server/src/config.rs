@@ -76,7 +76,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
-    setting("KEYPORT_FRAME_ANCESTORS", Some("'self'"), false, "The Content-Security-Policy frame-ancestors value: who may frame Keyport's pages."),
+    setting("KEYPORT_EMBED_ORIGINS", None, false, "Embed mode: the origins (scheme://host[:port], separated by spaces or commas) of the sites allowed to show Keyport in an iframe. Session cookies become SameSite=None; Secure; Partitioned. Unset: no other site may frame Keyport."),
+    setting("KEYPORT_DEMO_HOST_ADDR", None, false, "Sandbox only: also serve a demo host page (a company site embedding Keyport) on this loopback address, e.g. 127.0.0.1:3002; its origin is allowed to embed."),
     setting("KEYPORT_SANDBOX_ADDR", Some("127.0.0.1:3001"), false, "Address of the built-in Okta sandbox (loopback unless you mean to share it)."),
     setting("KEYPORT_SANDBOX_TOKEN", Some(DEFAULT_SANDBOX_TOKEN), true, "API token the sandbox accepts (Authorization: SSWS <token>)."),
     setting("KEYPORT_SANDBOX_PIPELINE", Some("oie"), false, "Engine the sandbox org imitates: oie (Identity Engine) or classic."),
@@ -153,7 +154,10 @@ pub struct Config {
     /// `None` when handoff is disabled.
     pub handoff: Option<crate::auth::handoff::HandoffSettings>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub frame_ancestors: String,
+    /// Embed mode: the origins allowed to frame Keyport (empty: none but Keyport itself).
+    pub embed_origins: Vec<String>,
+    /// Sandbox only: where the demo host page is served.
+    pub demo_host_addr: Option<SocketAddr>,
     pub abuse_limits: crate::auth::limits::AbuseLimits,
     pub require_one_method: bool,
     pub nickname_attribute: String,
@@ -362,12 +366,30 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let frame_ancestors = src.required("KEYPORT_FRAME_ANCESTORS")?.trim().to_string();
-        if frame_ancestors.contains([';', ',', '\n']) {
-            return Err(bad(
-                "KEYPORT_FRAME_ANCESTORS",
-                "must be a space-separated source list, e.g. 'self' https://app.example.com",
-            ));
+        let demo_host_addr = match src.get("KEYPORT_DEMO_HOST_ADDR") {
+            Some(raw) if !raw.trim().is_empty() => {
+                let addr: SocketAddr = raw.trim().parse().map_err(|_| {
+                    bad(
+                        "KEYPORT_DEMO_HOST_ADDR",
+                        "must be an address and port, e.g. 127.0.0.1:3002",
+                    )
+                })?;
+                if !matches!(upstream, Upstream::Sandbox) {
+                    return Err(bad(
+                        "KEYPORT_DEMO_HOST_ADDR",
+                        "is for the sandbox only (unset OKTA_ORG_URL, or unset this)",
+                    ));
+                }
+                Some(addr)
+            }
+            _ => None,
+        };
+        let mut embed_origins = parse_origins(src.get("KEYPORT_EMBED_ORIGINS").unwrap_or(""))?;
+        if let Some(addr) = demo_host_addr {
+            let origin = format!("http://{addr}");
+            if !embed_origins.contains(&origin) {
+                embed_origins.push(origin);
+            }
         }
         Ok(Config {
             okta_rps,
@@ -393,7 +415,8 @@ impl Config {
             access_code_minutes: parse_int(src, "KEYPORT_ACCESS_CODE_MINUTES", 10, 14_400)? as u32,
             handoff,
             trusted_proxies,
-            frame_ancestors,
+            embed_origins,
+            demo_host_addr,
             require_one_method: parse_bool(src, "KEYPORT_REQUIRE_ONE_METHOD")?,
             allow_login_change: parse_bool(src, "KEYPORT_ALLOW_LOGIN_CHANGE")?,
             notify: src
@@ -559,6 +582,32 @@ fn parse_org_url(raw: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+/// `KEYPORT_EMBED_ORIGINS`: each entry an origin alone (no path, query or wildcard), as it
+/// will appear in `frame-ancestors` and be compared with a message's origin.
+fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::new();
+    for item in raw.split([' ', ',', '\n', '\t']).filter(|s| !s.is_empty()) {
+        let url = Url::parse(item).map_err(|_| {
+            bad(
+                "KEYPORT_EMBED_ORIGINS",
+                "each entry must be an origin such as https://app.example.com",
+            )
+        })?;
+        let origin = url.origin().ascii_serialization();
+        let bare = item.trim_end_matches('/');
+        if !matches!(url.scheme(), "http" | "https") || origin != bare {
+            return Err(bad(
+                "KEYPORT_EMBED_ORIGINS",
+                "each entry must be an origin alone (scheme://host[:port], no path), such as https://app.example.com",
+            ));
+        }
+        if !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    Ok(out)
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {

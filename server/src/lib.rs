@@ -11,6 +11,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod embed;
 pub mod methods;
 pub mod notify;
 pub mod okta;
@@ -152,20 +153,28 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         },
         notifier: notifier.clone(),
     });
-    let methods = Arc::new(methods::MethodsService::new(
-        okta.clone(),
-        notifier.clone(),
-        methods::MethodsSettings {
-            reverify_window: config.reverify_window,
-            require_one_method: config.require_one_method,
-            nickname_attribute: config.nickname_attribute.clone(),
-            rp_id: config
-                .public_url
-                .host_str()
-                .unwrap_or("localhost")
-                .to_string(),
-        },
-    ));
+    let popout = methods::popout::Popout {
+        store: store.clone(),
+        kv: kv.clone(),
+        idle: config.session_idle,
+    };
+    let methods = Arc::new(
+        methods::MethodsService::new(
+            okta.clone(),
+            notifier.clone(),
+            methods::MethodsSettings {
+                reverify_window: config.reverify_window,
+                require_one_method: config.require_one_method,
+                nickname_attribute: config.nickname_attribute.clone(),
+                rp_id: config
+                    .public_url
+                    .host_str()
+                    .unwrap_or("localhost")
+                    .to_string(),
+            },
+        )
+        .with_popout(popout),
+    );
     let admin = Arc::new(admin::AdminService::new(
         okta.clone(),
         admin::AdminSettings {
@@ -201,11 +210,12 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         &config.public_url,
         config.session_idle,
         config.session_absolute,
-    );
+    )
+    .embedded(!config.embed_origins.is_empty());
     let web = web::WebSettings {
         public_origin: config.public_url.origin().ascii_serialization(),
         https: config.public_url.scheme() == "https",
-        frame_ancestors: config.frame_ancestors.clone(),
+        embed_origins: config.embed_origins.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         session,
         store,
@@ -223,6 +233,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         announce_sandbox(sb, &config.sandbox);
     }
     check_site(&config);
+    if let Some(addr) = config.demo_host_addr {
+        start_demo_host(&config, addr).await?;
+    }
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -240,6 +253,34 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(StartError::Serve)
+}
+
+/// Serves the demo host page (a company site embedding Keyport) beside the sandbox.
+async fn start_demo_host(config: &Config, addr: SocketAddr) -> Result<(), StartError> {
+    use auth::handoff::KeySource;
+    let Some(handoff) = &config.handoff else {
+        tracing::warn!("KEYPORT_DEMO_HOST_ADDR is set but handoff is off: no demo host");
+        return Ok(());
+    };
+    let KeySource::Secret(secret) = &handoff.keys else {
+        tracing::warn!("the demo host signs handoff tokens with a shared secret; handoff uses a JWKS here: no demo host");
+        return Ok(());
+    };
+    let bound = embed::start(embed::DemoHostSettings {
+        addr,
+        keyport_origin: config.public_url.origin().ascii_serialization(),
+        handoff_secret: secret.expose().to_string(),
+        audience: handoff.audience.clone(),
+        issuer: handoff.issuer.clone(),
+    })
+    .await
+    .map_err(|source| StartError::Bind {
+        variable: "KEYPORT_DEMO_HOST_ADDR",
+        addr,
+        source,
+    })?;
+    tracing::info!(url = %format!("http://{bound}/"), "demo host (a company site embedding Keyport) is listening");
+    Ok(())
 }
 
 /// Runs only the sandbox (`keyport sandbox`), for other tools and Okta's SDKs.

@@ -186,3 +186,42 @@ pub async fn rename_method(method_id: String, nickname: String) -> Result<(), Po
         .await,
     )
 }
+
+/// A ticket for the pop-out window that registers a security key for this (framed) session.
+#[server(prefix = "/api", endpoint = "methods/popout/ticket", client = KeyportClient)]
+pub async fn popout_ticket() -> Result<String, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.popout_ticket(&session, &req).await
+        }
+        .await,
+    )
+}
+
+/// The pop-out window: the ceremony's options, for the enrollment its ticket names.
+#[server(prefix = "/api", endpoint = "methods/popout/options", client = KeyportClient)]
+pub async fn popout_options(ticket: String) -> Result<EnrollmentStep, PortalError> {
+    respond(
+        async {
+            let (s, _, req) = context().await?;
+            s.methods.popout_options(&req, ticket).await
+        }
+        .await,
+    )
+}
+
+/// The pop-out window: the new credential, finishing the framed session's enrollment.
+#[server(prefix = "/api", endpoint = "methods/popout/register", input = Json, client = KeyportClient)]
+pub async fn popout_register(
+    ticket: String,
+    credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+) -> Result<EnrollmentStep, PortalError> {
+    respond(
+        async {
+            let (s, _, req) = context().await?;
+            s.methods.popout_register(&req, ticket, credential).await
+        }
+        .await,
+    )
+}

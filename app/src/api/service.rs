@@ -168,6 +168,26 @@ pub trait MethodsPortal: Send + Sync + 'static {
         req: &RequestInfo,
         credential: webauthn_rs_proto::RegisterPublicKeyCredential,
     ) -> Result<EnrollmentStep, PortalError>;
+    /// A single-use ticket letting a pop-out window on Keyport's own origin finish this
+    /// session's security key enrollment (Keyport inside another site's frame).
+    async fn popout_ticket(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<String, PortalError>;
+    /// The pop-out window: the creation options of the enrollment its ticket names.
+    async fn popout_options(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+    ) -> Result<EnrollmentStep, PortalError>;
+    /// The pop-out window: finishes the enrollment its ticket names with the attestation.
+    async fn popout_register(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+        credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    ) -> Result<EnrollmentStep, PortalError>;
     async fn resend_enrollment_code(
         &self,
         session: &Session,

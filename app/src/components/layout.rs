@@ -35,8 +35,14 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let token = session.await.map(|s| s.csrf).unwrap_or_default();
-                view! { <Meta name="csrf-token" content=token /> }
+                let view = session.await.ok();
+                let signed_in = view.as_ref().is_some_and(|s| s.user.is_some()).to_string();
+                let token = view.map(|s| s.csrf).unwrap_or_default();
+                view! {
+                    <Meta name="csrf-token" content=token />
+                    // For /embed.js: whether the embedding page should hand a user over.
+                    <Meta name="keyport-signed-in" content=signed_in />
+                }
             })}
         </Suspense>
         <div class="app" data-hydrated=move || hydrated.get().to_string()>

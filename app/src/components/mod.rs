@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod challenge;
+pub mod embed;
 pub mod hydration;
 pub mod icons;
 pub mod layout;

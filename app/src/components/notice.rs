@@ -7,6 +7,15 @@ use leptos::prelude::*;
 /// An error message box (empty when there is no error).
 #[component]
 pub fn ErrorNotice(#[prop(into)] error: Signal<Option<PortalError>>) -> impl IntoView {
+    // The page embedding Keyport hears of errors too (the sentence people see, and its code).
+    Effect::new(move |_| {
+        if let Some(e) = error.get() {
+            crate::components::embed::announce(
+                "error",
+                serde_json::json!({ "code": e.code, "message": e.message }),
+            );
+        }
+    });
     move || {
         error.get().map(|e| {
             let reference = e.correlation_id.clone();

@@ -2,11 +2,12 @@
 //! happened lately — with adding, testing, renaming and removing right here.
 
 use crate::api::methods::{
-    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, register_key,
-    remove_method, rename_method, renew_enrollment, resend_enrollment_code, send_setup_link,
-    start_enrollment, test_code, test_key, test_poll, test_start,
+    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, popout_ticket,
+    register_key, remove_method, rename_method, renew_enrollment, resend_enrollment_code,
+    send_setup_link, start_enrollment, test_code, test_key, test_poll, test_start,
 };
 use crate::components::challenge::{ChallengeActions, ChallengePanel, PUSH_POLL};
+use crate::components::embed::announce;
 use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
 use crate::components::reverify::ReverifyPanel;
@@ -19,6 +20,7 @@ use crate::model::methods::{
 };
 use crate::model::Pipeline;
 use leptos::prelude::*;
+use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -77,6 +79,18 @@ impl Page {
         self.view.refetch();
     }
 
+    /// A method was added: say so here, and to the page embedding Keyport.
+    fn added(&self, kind: MethodKind, name: String) {
+        self.panel.set(Panel::None);
+        self.notice
+            .set(Some(format!("{} added: {name}.", kind.label())));
+        announce(
+            "method-added",
+            json!({ "kind": kind, "label": kind.label(), "name": name }),
+        );
+        self.refresh();
+    }
+
     /// Runs a sensitive action; asks to confirm it's you first when the server says so.
     fn sensitive(&self, action: Sensitive) {
         let page = *self;
@@ -93,17 +107,15 @@ impl Page {
             };
             page.busy.set(false);
             match result {
-                Ok(Some(EnrollmentStep::Done { kind, name })) => {
-                    page.panel.set(Panel::None);
-                    page.notice
-                        .set(Some(format!("{} added: {name}.", kind.label())));
-                    page.refresh();
-                }
+                Ok(Some(EnrollmentStep::Done { kind, name })) => page.added(kind, name),
                 Ok(Some(step)) => {
                     page.error.set(None);
                     page.panel.set(Panel::Enrolling(step));
                 }
                 Ok(None) => {
+                    if matches!(action, Sensitive::Remove { .. }) {
+                        announce("method-removed", json!({}));
+                    }
                     page.notice.set(Some(match action {
                         Sensitive::Remove { .. } => "Method removed.".into(),
                         _ => "Name saved.".into(),
@@ -128,11 +140,8 @@ impl Page {
             page.busy.set(false);
             match r {
                 Ok(EnrollmentStep::Done { kind, name }) => {
-                    page.panel.set(Panel::None);
                     page.error.set(None);
-                    page.notice
-                        .set(Some(format!("{} added: {name}.", kind.label())));
-                    page.refresh();
+                    page.added(kind, name);
                 }
                 Ok(step) => {
                     page.error.set(None);
@@ -388,11 +397,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     }
                     leptos::task::spawn_local(async move {
                         match enrollment_status().await {
-                            Ok(Some(EnrollmentStep::Done { kind, name })) => {
-                                page.panel.set(Panel::None);
-                                page.notice.set(Some(format!("{} added: {name}.", kind.label())));
-                                page.refresh();
-                            }
+                            Ok(Some(EnrollmentStep::Done { kind, name })) => page.added(kind, name),
                             Ok(Some(s @ EnrollmentStep::OktaVerifyExpired { .. })) => page.panel.set(Panel::Enrolling(s)),
                             Ok(_) => {}
                             Err(e) => page.error.set(Some(e)),
@@ -506,6 +511,55 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
         }
         EnrollmentStep::RegisterKey { options_json, .. } => {
             let (working, set_working) = signal(false);
+            // Inside another site's frame the ceremony runs in a window of Keyport's own
+            // (methods/popout.rs says why); the frame learns the outcome from the server.
+            let in_frame = RwSignal::new(false);
+            Effect::new(move |_| in_frame.set(crate::components::embed::framed()));
+            let pop_out = move |_| {
+                page.error.set(None);
+                set_working.set(true);
+                // Opened now, inside the click (a window opened after an await is blocked),
+                // and sent to its address once the ticket is there.
+                #[cfg(feature = "hydrate")]
+                let popup = web_sys::window().and_then(|w| {
+                    w.open_with_url_and_target_and_features("about:blank", "keyport-popout", "popup,width=520,height=640")
+                        .ok()
+                        .flatten()
+                });
+                leptos::task::spawn_local(async move {
+                    match popout_ticket().await {
+                        Ok(ticket) => {
+                            #[cfg(feature = "hydrate")]
+                            match &popup {
+                                Some(p) => { let _ = p.location().set_href(&format!("/popout#{ticket}")); }
+                                None => page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, "Your browser blocked the new window. Allow pop-ups for this site, then choose Continue again."))),
+                            }
+                            #[cfg(not(feature = "hydrate"))]
+                            let _ = ticket;
+                        }
+                        Err(e) => {
+                            #[cfg(feature = "hydrate")]
+                            if let Some(p) = &popup { let _ = p.close(); }
+                            set_working.set(false);
+                            page.error.set(Some(e));
+                        }
+                    }
+                });
+                // The window finishes the enrollment; this frame hears of it from the server.
+                if let Ok(h) = set_interval_with_handle(
+                    move || {
+                        leptos::task::spawn_local(async move {
+                            if let Ok(Some(EnrollmentStep::Done { kind, name })) = enrollment_status().await {
+                                set_working.set(false);
+                                page.added(kind, name);
+                            }
+                        });
+                    },
+                    Duration::from_secs(2),
+                ) {
+                    on_cleanup(move || h.clear());
+                }
+            };
             let go = move |_| {
                 let options = options_json.clone();
                 set_working.set(true);
@@ -521,10 +575,24 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
             view! {
                 <h2>"Add a security key or passkey"</h2>
                 <p>"When you continue, your browser asks you to touch your security key, or to use your device's fingerprint, face or PIN to create a passkey."</p>
+                {move || in_frame.get().then(|| view! {
+                    <p class="muted" data-testid="popout-note">"Security keys are registered on Keyport's own page: a small window opens for it, then closes by itself and you come back here."</p>
+                })}
                 <div class="button-row">
-                    <button type="button" class="button" on:click=go disabled=move || working.get() data-testid="register-key">
-                        {move || if working.get() { "Waiting for your key…" } else { "Continue" }}
-                    </button>
+                    {move || if in_frame.get() {
+                        view! {
+                            <button type="button" class="button" on:click=pop_out disabled=move || working.get() data-testid="register-key-popout">
+                                {move || if working.get() { "Finish in the new window…" } else { "Continue in a new window" }}
+                            </button>
+                        }.into_any()
+                    } else {
+                        let go = go.clone();
+                        view! {
+                            <button type="button" class="button" on:click=go disabled=move || working.get() data-testid="register-key">
+                                {move || if working.get() { "Waiting for your key…" } else { "Continue" }}
+                            </button>
+                        }.into_any()
+                    }}
                 </div>
             }.into_any()
         }

@@ -5,4 +5,5 @@ pub mod admin;
 pub mod home;
 pub mod methods;
 pub mod not_found;
+pub mod popout;
 pub mod signin;

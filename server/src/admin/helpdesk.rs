@@ -495,7 +495,10 @@ mod tests {
         let e = search_expression(r#"x" or status eq "ACTIVE\"#).unwrap();
         // Every quote is Keyport's own: four comparisons, eight quotes.
         assert_eq!(e.matches('"').count(), 8, "{e}");
-        assert!(e.starts_with("profile.login sw \"x or status eq ACTIVE\" or"), "{e}");
+        assert!(
+            e.starts_with("profile.login sw \"x or status eq ACTIVE\" or"),
+            "{e}"
+        );
         assert_eq!(search_expression(" \" "), None);
     }
 

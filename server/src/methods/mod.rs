@@ -8,6 +8,7 @@
 mod activity;
 mod enroll;
 mod manage;
+pub mod popout;
 pub mod qr;
 mod view;
 
@@ -56,6 +57,8 @@ pub struct MethodsService {
     pub notifier: std::sync::Arc<crate::notify::Notifier>,
     pub settings: MethodsSettings,
     pub watch: watch::Watch,
+    /// Security key registration from a pop-out window (embed mode).
+    pub popout: Option<popout::Popout>,
     facts: Mutex<Option<OrgFacts>>,
 }
 
@@ -70,7 +73,16 @@ impl MethodsService {
             notifier,
             settings,
             watch: watch::Watch::default(),
+            popout: None,
             facts: Mutex::new(None),
+        }
+    }
+
+    /// Lets a pop-out window finish a framed session's security key enrollment.
+    pub fn with_popout(self, popout: popout::Popout) -> Self {
+        MethodsService {
+            popout: Some(popout),
+            ..self
         }
     }
 
@@ -249,6 +261,31 @@ impl MethodsPortal for MethodsService {
         credential: webauthn_rs_proto::RegisterPublicKeyCredential,
     ) -> Result<EnrollmentStep, PortalError> {
         enroll::register_key(self, session, req, credential).await
+    }
+
+    async fn popout_ticket(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<String, PortalError> {
+        popout::ticket(self, session, req).await
+    }
+
+    async fn popout_options(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+    ) -> Result<EnrollmentStep, PortalError> {
+        popout::options(self, req, &ticket).await
+    }
+
+    async fn popout_register(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+        credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    ) -> Result<EnrollmentStep, PortalError> {
+        popout::register(self, req, &ticket, credential).await
     }
 
     async fn resend_enrollment_code(

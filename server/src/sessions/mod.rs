@@ -27,6 +27,9 @@ pub struct SessionSettings {
     pub cookie_name: &'static str,
     pub secure: bool,
     pub same_site: SameSite,
+    /// Embed mode: the cookie is also `Partitioned` (CHIPS), so it works inside another
+    /// site's iframe where third-party cookies are partitioned or blocked.
+    pub partitioned: bool,
     /// Ends a session nobody used for this long.
     pub idle_timeout: Duration,
     /// Ends a session this long after sign-in, however busy.
@@ -48,8 +51,25 @@ impl SessionSettings {
             },
             secure: https || !loopback,
             same_site: SameSite::Lax,
+            partitioned: false,
             idle_timeout: idle,
             absolute_timeout: absolute,
+        }
+    }
+
+    /// Embed mode: the cookie must reach Keyport inside another site's frame, so it is
+    /// `SameSite=None; Secure; Partitioned` (browsers treat http://localhost as secure, so
+    /// this works on a loopback dev setup too). Cross-site requests are still refused by the
+    /// CSRF check (Origin / Sec-Fetch-Site and the page token), not by the cookie.
+    pub fn embedded(self, on: bool) -> Self {
+        if !on {
+            return self;
+        }
+        SessionSettings {
+            secure: true,
+            same_site: SameSite::None,
+            partitioned: true,
+            ..self
         }
     }
 
@@ -149,4 +169,43 @@ mod tests {
             "plain http off loopback still marks cookies Secure"
         );
     }
+}
+
+/// Adds `Partitioned` to the session cookie (tower-sessions has no such option): a response
+/// layer outside the session layer, rewriting only the one `Set-Cookie` it owns.
+pub async fn partition_cookie(
+    axum::extract::State(name): axum::extract::State<&'static str>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let prefix = format!("{name}=");
+    let cookies: Vec<axum::http::HeaderValue> = res
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    if !cookies
+        .iter()
+        .any(|c| c.as_bytes().starts_with(prefix.as_bytes()))
+    {
+        return res;
+    }
+    let headers = res.headers_mut();
+    headers.remove(axum::http::header::SET_COOKIE);
+    for c in cookies {
+        let text = c.to_str().unwrap_or_default();
+        let owned = text.starts_with(&prefix)
+            && !text
+                .split(';')
+                .any(|part| part.trim().eq_ignore_ascii_case("partitioned"));
+        let value = if owned {
+            axum::http::HeaderValue::from_str(&format!("{text}; Partitioned")).unwrap_or(c)
+        } else {
+            c
+        };
+        headers.append(axum::http::header::SET_COOKIE, value);
+    }
+    res
 }

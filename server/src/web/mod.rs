@@ -28,7 +28,8 @@ pub struct WebSettings {
     /// `scheme://host[:port]` people use; what `Origin` must equal.
     pub public_origin: String,
     pub https: bool,
-    pub frame_ancestors: String,
+    /// Embed mode: the origins allowed to frame Keyport (empty: embed mode off).
+    pub embed_origins: Vec<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub session: SessionSettings,
     pub store: Store,
@@ -43,7 +44,7 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
         security_headers::provide_page_csp();
     };
     let shell_options = state.leptos_options.clone();
-    let headers = security_headers::Policy::new(web.https, &web.frame_ancestors);
+    let headers = security_headers::Policy::new(web.https, &web.embed_origins);
     let lifetime = LifetimeContext {
         kv: state.kv.clone(),
         absolute_timeout: web.session.absolute_timeout,
@@ -70,6 +71,10 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
             sessions::enforce_lifetime,
         ))
         .layer(web.session.layer(web.store))
+        .layer(middleware::from_fn_with_state(
+            web.session.partitioned.then_some(web.session.cookie_name),
+            partition_if_embedded,
+        ))
         .layer(middleware::from_fn_with_state(
             request_info::TrustedProxies(Arc::new(web.trusted_proxies)),
             request_info::gather,
@@ -100,4 +105,16 @@ async fn issue_page_token(session: Session, req: Request, next: Next) -> Respons
         }
     }
     next.run(req).await
+}
+
+/// Embed mode: the session cookie gets `Partitioned` ([`sessions::partition_cookie`]).
+async fn partition_if_embedded(
+    axum::extract::State(cookie): axum::extract::State<Option<&'static str>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match cookie {
+        Some(name) => sessions::partition_cookie(axum::extract::State(name), req, next).await,
+        None => next.run(req).await,
+    }
 }

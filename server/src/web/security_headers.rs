@@ -7,7 +7,7 @@
 use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
-    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::HeaderValue;
 use axum::middleware::Next;
@@ -20,8 +20,9 @@ const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri
 /// HSTS for a year once Keyport is served over https.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// The page policy's `frame-ancestors`, set once at start (read by page renders).
-static FRAME_ANCESTORS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The origins allowed to frame Keyport's embeddable pages (embed mode), set once at start
+/// (read by page renders).
+static EMBED_ORIGINS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 /// The headers policy of this deployment.
 #[derive(Clone, Debug)]
@@ -33,18 +34,34 @@ struct PolicyInner {
 }
 
 impl Policy {
-    pub fn new(https: bool, frame_ancestors: &str) -> Self {
-        let _ = FRAME_ANCESTORS.set(frame_ancestors.to_string());
+    pub fn new(https: bool, embed_origins: &[String]) -> Self {
+        let _ = EMBED_ORIGINS.set(embed_origins.to_vec());
         Policy(Arc::new(PolicyInner { https }))
     }
 }
 
-/// The page policy, given the nonce of this render.
-pub fn page_csp(nonce: &str) -> String {
-    let frame_ancestors = FRAME_ANCESTORS
-        .get()
-        .map(String::as_str)
-        .unwrap_or("'self'");
+/// Pages another site may frame in embed mode: everything but the admin area, which is only
+/// ever used on Keyport's own site.
+pub fn embeddable(path: &str) -> bool {
+    !(path == "/admin" || path.starts_with("/admin/"))
+}
+
+/// The `frame-ancestors` sources of a page: Keyport itself and, in embed mode, exactly the
+/// allowed host origins; `'none'` for pages that are never embedded.
+pub fn frame_ancestors(path: &str, embed_origins: &[String]) -> String {
+    if !embeddable(path) {
+        return "'none'".to_string();
+    }
+    std::iter::once("'self'".to_string())
+        .chain(embed_origins.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The page policy, given the nonce of this render and the page's path.
+pub fn page_csp(nonce: &str, path: &str) -> String {
+    let embed = EMBED_ORIGINS.get().map(Vec::as_slice).unwrap_or(&[]);
+    let frame_ancestors = frame_ancestors(path, embed);
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -68,7 +85,10 @@ pub fn provide_page_csp() {
     ) else {
         return;
     };
-    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+    let path = use_context::<axum::http::request::Parts>()
+        .map(|p| p.uri.path().to_string())
+        .unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &path)) {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
@@ -87,6 +107,14 @@ pub async fn baseline(State(policy): State<Policy>, req: Request, next: Next) ->
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(NON_PAGE_CSP),
         );
+    }
+    // Old browsers that ignore `frame-ancestors` get the same answer for what nobody may frame.
+    let framed_by_none = headers
+        .get(CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| csp.contains("frame-ancestors 'none'"));
+    if framed_by_none {
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     if policy.0.https {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));

@@ -1,0 +1,110 @@
+//! `/popout#<ticket>`: the small window, on Keyport's own origin, where a security key is
+//! registered for Keyport inside another site's frame (server `methods/popout.rs` says why).
+//! It finishes the frame's enrollment and closes; the frame learns the outcome from the server.
+
+use crate::api::methods::{popout_options, popout_register};
+use crate::components::notice::ErrorNotice;
+use crate::components::webauthn::create_credential;
+use crate::error::{ErrorCode, PortalError};
+use crate::model::methods::EnrollmentStep;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The ticket from the address's fragment, which is then wiped from the address bar.
+fn take_ticket() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = web_sys::window()?;
+        let hash = window.location().hash().ok()?;
+        let ticket = hash.trim_start_matches('#').to_string();
+        if let Ok(history) = window.history() {
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/popout"));
+        }
+        (!ticket.is_empty()).then_some(ticket)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+fn close_window() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.close();
+    }
+}
+
+#[component]
+pub fn PopoutPage() -> impl IntoView {
+    let ticket = RwSignal::new(None::<String>);
+    let options = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<PortalError>);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
+    // Runs once the page is live in the browser: the fragment is only there.
+    Effect::new(move |_| {
+        let Some(t) = take_ticket() else {
+            error.set(Some(PortalError::new(
+                ErrorCode::InvalidInput,
+                "This window was opened without its link. Close it and choose Continue again in Keyport.",
+            )));
+            return;
+        };
+        ticket.set(Some(t.clone()));
+        leptos::task::spawn_local(async move {
+            match popout_options(t).await {
+                Ok(EnrollmentStep::RegisterKey { options_json, .. }) => {
+                    options.set(Some(options_json))
+                }
+                Ok(_) => error.set(Some(PortalError::new(
+                    ErrorCode::InvalidInput,
+                    "There's no security key being added right now.",
+                ))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let go = move |_| {
+        let (Some(t), Some(o)) = (ticket.get_untracked(), options.get_untracked()) else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = match create_credential(o).await {
+                Ok(credential) => popout_register(t, credential).await,
+                Err(e) => Err(PortalError::new(ErrorCode::InvalidInput, e.message())),
+            };
+            busy.set(false);
+            match result {
+                Ok(EnrollmentStep::Done { kind, name }) => {
+                    done.set(Some(format!(
+                        "{} added: {name}. You can close this window.",
+                        kind.label()
+                    )));
+                    close_window();
+                }
+                Ok(_) => {}
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Title text="Add a security key" />
+        <section class="card" data-testid="popout">
+            <h1>"Add a security key or passkey"</h1>
+            <p>"When you continue, your browser asks you to touch your security key, or to use your device's fingerprint, face or PIN. This window then closes and you carry on where you were."</p>
+            <ErrorNotice error=error />
+            {move || done.get().map(|d| view! { <p class="notice notice-ok" data-testid="popout-done">{d}</p> })}
+            <div class="button-row">
+                <button type="button" class="button" on:click=go
+                    disabled=move || busy.get() || options.get().is_none() || done.get().is_some()
+                    data-testid="popout-continue">
+                    {move || if busy.get() { "Waiting for your key…" } else { "Continue" }}
+                </button>
+            </div>
+        </section>
+    }
+}
