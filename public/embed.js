@@ -86,7 +86,11 @@
   }
 
   function start() {
-    const signedIn = document.querySelector('meta[name="keyport-signed-in"]')?.getAttribute('content') === 'true';
+    // The layout says so in a meta tag; the user menu shows it too (the meta tag can arrive
+    // after this script when the page streams, the menu is in place by now).
+    const signedIn =
+      document.querySelector('meta[name="keyport-signed-in"]')?.getAttribute('content') === 'true' ||
+      document.querySelector('[data-testid="user-menu"]') !== null;
     const params = new URLSearchParams(window.location.search);
     if (params.has('signedout')) send({ type: 'keyport:signed-out', everywhere: params.get('signedout') === 'everywhere' });
     send({ type: 'keyport:ready', signedIn, page: window.location.pathname });

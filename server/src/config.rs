@@ -741,6 +741,40 @@ mod tests {
     }
 
     #[test]
+    fn embed_origins_are_bare_origins_and_the_demo_host_is_one_of_them() {
+        let c = config(&[(
+            "KEYPORT_EMBED_ORIGINS",
+            "https://app.example.com, http://127.0.0.1:3002/ https://app.example.com",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.embed_origins,
+            vec!["https://app.example.com", "http://127.0.0.1:3002"]
+        );
+        for bad_value in [
+            "https://app.example.com/portal",
+            "*.example.com",
+            "ftp://x.example.com",
+        ] {
+            let err = config(&[("KEYPORT_EMBED_ORIGINS", bad_value)]).unwrap_err();
+            assert_eq!(err.variable, "KEYPORT_EMBED_ORIGINS", "{bad_value}");
+        }
+        assert!(config(&[]).unwrap().embed_origins.is_empty());
+        let c = config(&[("KEYPORT_DEMO_HOST_ADDR", "127.0.0.1:3002")]).unwrap();
+        assert_eq!(c.embed_origins, vec!["http://127.0.0.1:3002"]);
+        let err = config(&[
+            ("KEYPORT_DEMO_HOST_ADDR", "127.0.0.1:3002"),
+            ("OKTA_ORG_URL", "https://example.okta.com"),
+            (
+                "OKTA_API_TOKEN",
+                "00abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "KEYPORT_DEMO_HOST_ADDR");
+    }
+
+    #[test]
     fn help_lists_every_setting() {
         let help = settings_help();
         for s in SETTINGS {

@@ -374,7 +374,7 @@ pub fn seed_hex(input: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     if compact.len() >= SEED_MIN_BYTES * 2
-        && compact.len() % 2 == 0
+        && compact.len().is_multiple_of(2)
         && compact.chars().all(|c| c.is_ascii_hexdigit())
     {
         return Some(compact.to_ascii_lowercase());

@@ -138,39 +138,6 @@ pub struct LifetimeContext {
     pub absolute_timeout: Duration,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookies_follow_the_public_url() {
-        let d = Duration::from_secs(60);
-        let s = SessionSettings::for_public_url(
-            &url::Url::parse("https://keyport.example.com").unwrap(),
-            d,
-            d,
-        );
-        assert_eq!(s.cookie_name, "__Host-keyport");
-        assert!(s.secure);
-        let s = SessionSettings::for_public_url(
-            &url::Url::parse("http://localhost:3000").unwrap(),
-            d,
-            d,
-        );
-        assert_eq!(s.cookie_name, "keyport_session");
-        assert!(!s.secure);
-        let s = SessionSettings::for_public_url(
-            &url::Url::parse("http://keyport.lan:3000").unwrap(),
-            d,
-            d,
-        );
-        assert!(
-            s.secure,
-            "plain http off loopback still marks cookies Secure"
-        );
-    }
-}
-
 /// Adds `Partitioned` to the session cookie (tower-sessions has no such option): a response
 /// layer outside the session layer, rewriting only the one `Set-Cookie` it owns.
 pub async fn partition_cookie(
@@ -208,4 +175,37 @@ pub async fn partition_cookie(
         headers.append(axum::http::header::SET_COOKIE, value);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_follow_the_public_url() {
+        let d = Duration::from_secs(60);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("https://keyport.example.com").unwrap(),
+            d,
+            d,
+        );
+        assert_eq!(s.cookie_name, "__Host-keyport");
+        assert!(s.secure);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("http://localhost:3000").unwrap(),
+            d,
+            d,
+        );
+        assert_eq!(s.cookie_name, "keyport_session");
+        assert!(!s.secure);
+        let s = SessionSettings::for_public_url(
+            &url::Url::parse("http://keyport.lan:3000").unwrap(),
+            d,
+            d,
+        );
+        assert!(
+            s.secure,
+            "plain http off loopback still marks cookies Secure"
+        );
+    }
 }

@@ -39,12 +39,13 @@ pub struct WebSettings {
 pub fn router(state: AppState, web: WebSettings) -> Router {
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
+    let embed_origins = Arc::new(web.embed_origins.clone());
     let context = move || {
         provide_context(services.clone());
-        security_headers::provide_page_csp();
+        security_headers::provide_page_csp(&embed_origins);
     };
     let shell_options = state.leptos_options.clone();
-    let headers = security_headers::Policy::new(web.https, &web.embed_origins);
+    let headers = security_headers::Policy::new(web.https);
     let lifetime = LifetimeContext {
         kv: state.kv.clone(),
         absolute_timeout: web.session.absolute_timeout,

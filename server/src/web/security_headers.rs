@@ -20,10 +20,6 @@ const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri
 /// HSTS for a year once Keyport is served over https.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// The origins allowed to frame Keyport's embeddable pages (embed mode), set once at start
-/// (read by page renders).
-static EMBED_ORIGINS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-
 /// The headers policy of this deployment.
 #[derive(Clone, Debug)]
 pub struct Policy(Arc<PolicyInner>);
@@ -34,8 +30,7 @@ struct PolicyInner {
 }
 
 impl Policy {
-    pub fn new(https: bool, embed_origins: &[String]) -> Self {
-        let _ = EMBED_ORIGINS.set(embed_origins.to_vec());
+    pub fn new(https: bool) -> Self {
         Policy(Arc::new(PolicyInner { https }))
     }
 }
@@ -58,10 +53,9 @@ pub fn frame_ancestors(path: &str, embed_origins: &[String]) -> String {
         .join(" ")
 }
 
-/// The page policy, given the nonce of this render and the page's path.
-pub fn page_csp(nonce: &str, path: &str) -> String {
-    let embed = EMBED_ORIGINS.get().map(Vec::as_slice).unwrap_or(&[]);
-    let frame_ancestors = frame_ancestors(path, embed);
+/// The page policy, given the nonce of this render, the page's path and the embed origins.
+pub fn page_csp(nonce: &str, path: &str, embed_origins: &[String]) -> String {
+    let frame_ancestors = frame_ancestors(path, embed_origins);
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -77,7 +71,7 @@ pub fn page_csp(nonce: &str, path: &str) -> String {
 }
 
 /// Called in the Leptos context of every page render: sets the page CSP for this nonce.
-pub fn provide_page_csp() {
+pub fn provide_page_csp(embed_origins: &[String]) {
     use leptos::prelude::use_context;
     let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
@@ -88,7 +82,7 @@ pub fn provide_page_csp() {
     let path = use_context::<axum::http::request::Parts>()
         .map(|p| p.uri.path().to_string())
         .unwrap_or_default();
-    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &path)) {
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &path, embed_origins)) {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
@@ -128,4 +122,25 @@ pub async fn baseline(State(policy): State<Policy>, req: Request, next: Next) ->
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_allowed_hosts_may_frame_and_the_admin_area_nobody() {
+        let hosts = vec!["https://app.example.com".to_string()];
+        assert_eq!(
+            frame_ancestors("/", &hosts),
+            "'self' https://app.example.com"
+        );
+        assert_eq!(frame_ancestors("/signin", &[]), "'self'");
+        assert_eq!(frame_ancestors("/admin", &hosts), "'none'");
+        assert_eq!(frame_ancestors("/admin/helpdesk", &hosts), "'none'");
+        assert_eq!(
+            frame_ancestors("/administrator", &hosts),
+            "'self' https://app.example.com"
+        );
+    }
 }

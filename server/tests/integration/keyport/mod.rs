@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod authz;
 mod csrf;
+mod embed;
 mod enrollment;
 mod redis;
 mod sessions;
