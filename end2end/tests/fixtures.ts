@@ -58,6 +58,9 @@ export async function signIn(
 
 /** Signs in through the application handoff (no recent verification). */
 export async function signInByHandoff(page: Page, username: string, base = 'http://localhost:3200') {
+  // A fresh document first: rewriting a Keyport page that is still starting its wasm would let
+  // the wasm hydrate a document that is no longer Keyport's (leptos_meta panics, no <head> marker).
+  await page.goto('about:blank');
   await page.setContent(
     `<form method="post" action="${base}/auth/handoff"><input type="hidden" name="token" value="${handoffToken(username)}"></form>`,
   );

@@ -126,6 +126,9 @@ test('sign-out ends the session on the server', async ({ page }) => {
 
 async function handoff(page: Page, token: string) {
   // The company's page posts the token to Keyport (never in a URL).
+  // A fresh document first: rewriting a Keyport page that is still starting its wasm would let
+  // the wasm hydrate a document that is no longer Keyport's (leptos_meta panics, no <head> marker).
+  await page.goto('about:blank');
   await page.setContent(
     `<form method="post" action="http://localhost:3200/auth/handoff"><input type="hidden" name="token" value="${token}"></form>`,
   );
