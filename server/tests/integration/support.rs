@@ -606,3 +606,23 @@ impl Browser {
         )
     }
 }
+
+/// A browser signed in with the demo password (a user with no second factor, or none asked).
+pub async fn signed_in_with_password(app: &TestApp, login: &str) -> Browser {
+    let mut b = Browser::new(app.router.clone());
+    b.page("/signin").await;
+    b.session().await;
+    let (status, step) = b
+        .call(
+            "/api/signin",
+            &[
+                ("username", login),
+                ("password", server::sandbox::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{step}");
+    assert_eq!(step["step"], "signed_in", "{step}");
+    b.session().await;
+    b
+}

@@ -1,25 +1,11 @@
 //! The account page on the server: a password change can sign the other sessions out (and
 //! only them), and every change needs a recent verification whatever the page does.
 
-use crate::support::{handoff_token, keyport, keyport_with, temp_store, test_config, Browser};
+use crate::support::{
+    handoff_token, keyport, keyport_with, signed_in_with_password, temp_store, test_config, Browser,
+};
 use axum::http::StatusCode;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
-
-async fn signed_in_with_password(app: &crate::support::TestApp, login: &str) -> Browser {
-    let mut b = Browser::new(app.router.clone());
-    b.page("/signin").await;
-    b.session().await;
-    let (status, step) = b
-        .call(
-            "/api/signin",
-            &[("username", login), ("password", DEMO_PASSWORD)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{step}");
-    assert_eq!(step["step"], "signed_in", "{step}");
-    b.session().await;
-    b
-}
 
 #[tokio::test]
 async fn signing_the_other_sessions_out_keeps_this_one() {

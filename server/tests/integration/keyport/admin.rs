@@ -3,26 +3,10 @@
 //! one in Okta's System Log and in Keyport's audit log.
 
 use crate::support::Browser;
-use crate::support::{handoff_token, keyport, TestApp};
+use crate::support::{handoff_token, keyport, signed_in_with_password, TestApp};
 use axum::http::StatusCode;
-use server::sandbox::seed::{users, DEMO_PASSWORD};
+use server::sandbox::seed::users;
 use std::sync::{Arc, Mutex};
-
-async fn signed_in(app: &TestApp, login: &str) -> Browser {
-    let mut b = Browser::new(app.router.clone());
-    b.page("/signin").await;
-    b.session().await;
-    let (status, step) = b
-        .call(
-            "/api/signin",
-            &[("username", login), ("password", DEMO_PASSWORD)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{step}");
-    assert_eq!(step["step"], "signed_in", "{step}");
-    b.session().await;
-    b
-}
 
 /// The System Log's event types, newest last, read as any Okta client would.
 async fn system_log(app: &TestApp) -> Vec<serde_json::Value> {
@@ -134,7 +118,7 @@ async fn shut_out(app: &TestApp, b: &mut Browser, who: &str) {
 #[tokio::test]
 async fn everyone_outside_the_admin_group_gets_not_found() {
     let app = keyport().await;
-    let mut nora = signed_in(&app, users::NORA.1).await;
+    let mut nora = signed_in_with_password(&app, users::NORA.1).await;
     shut_out(&app, &mut nora, "a signed-in non-admin").await;
     let mut nobody = Browser::new(app.router.clone());
     nobody.page("/signin").await;
@@ -145,7 +129,7 @@ async fn everyone_outside_the_admin_group_gets_not_found() {
 #[tokio::test]
 async fn an_admin_sees_the_admin_area() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     for path in ["/admin", "/admin/helpdesk"] {
         let (parts, html) = adam.page(path).await;
         assert_eq!(parts.status, StatusCode::OK, "{path}");
@@ -175,8 +159,8 @@ fn offered(methods_view: &serde_json::Value, kind: &str) -> bool {
 #[tokio::test]
 async fn turning_an_authenticator_off_takes_it_out_of_everyones_choices() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
-    let mut nora = signed_in(&app, users::NORA.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
+    let mut nora = signed_in_with_password(&app, users::NORA.1).await;
     let (_, before) = nora.call_get("/api/methods").await;
     assert!(offered(&before, "authenticator_app"), "{before}");
 
@@ -240,7 +224,7 @@ async fn turning_an_authenticator_off_takes_it_out_of_everyones_choices() {
 #[tokio::test]
 async fn a_policy_protected_authenticator_stays_on_and_the_reason_is_given() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let (status, body) = adam
         .call(
             "/api/admin/authenticators/set",
@@ -293,7 +277,7 @@ fn method_ids(user: &serde_json::Value) -> Vec<String> {
 #[tokio::test]
 async fn the_help_desk_finds_a_user_removes_a_lost_device_and_resets_the_rest() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     for query in ["olivia", "Olivia I", "olivia.oie@", "IDENTITY"] {
         let (status, hits) = adam
             .call_get(&format!(
@@ -380,7 +364,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn a_temporary_access_code_lets_a_user_who_lost_everything_sign_in_once() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let (status, body) = adam
         .call(
             "/api/admin/users/reset",
@@ -423,7 +407,7 @@ async fn a_temporary_access_code_lets_a_user_who_lost_everything_sign_in_once() 
 #[tokio::test]
 async fn unlocking_a_locked_account() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let (_, luke) = adam
         .call_get(&format!("/api/admin/users/one?user_id={}", users::LUKE.0))
         .await;
@@ -461,7 +445,7 @@ fn token_code(seed_hex: &str) -> String {
 #[tokio::test]
 async fn a_hardware_token_is_registered_only_with_a_code_that_matches_its_seed() {
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let seed = "3132333435363738393031323334353637383930";
     let wrong = if token_code(seed) == "000000" {
         "111111"
@@ -548,7 +532,7 @@ async fn every_admin_action_writes_an_audit_line_without_secrets() {
     // subscriber sees every line of it.
     let _guard = tracing::subscriber::set_default(subscriber);
     let app = keyport().await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let (status, issued) = adam
         .call("/api/admin/users/tac", &[("user_id", users::OLIVIA.0)])
         .await;
@@ -598,7 +582,7 @@ async fn a_classic_org_has_no_authenticators_page_but_the_same_help_desk() {
         ("KEYPORT_SESSION_STORE", &store),
     ]))
     .await;
-    let mut adam = signed_in(&app, users::ADAM.1).await;
+    let mut adam = signed_in_with_password(&app, users::ADAM.1).await;
     let (status, view) = adam.call_get("/api/admin/authenticators").await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["pipeline"], "classic");
