@@ -181,3 +181,60 @@ test('a site that is not allowed cannot frame Keyport, and its messages to a Key
   await expect(frame.getByTestId('password-card')).toHaveCount(0);
   await evil.close();
 });
+
+test('inside the frame, confirming it is you with a security key happens in a window of its own', async ({ page }) => {
+  // The windows report closing instead of closing, so the test can read the key out of the first.
+  await page.context().addInitScript(() => {
+    if (location.pathname === '/popout') {
+      window.close = () => {
+        document.body.dataset.closed = 'true';
+      };
+    }
+  });
+  const authenticator = async (p: Page) => {
+    const cdp = await page.context().newCDPSession(p);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    return { cdp, authenticatorId };
+  };
+
+  // Nora registers a key (her only method), through the first window.
+  let frame = await openHost(page);
+  await frame.locator('[data-testid=add-option][data-kind=SecurityKey] [data-testid=add]').click();
+  await confirmWithPassword(frame);
+  let opened = page.waitForEvent('popup');
+  await frame.getByTestId('register-key-popout').click();
+  const first = await opened;
+  await first.waitForURL(`${KEYPORT}/popout`);
+  const a = await authenticator(first);
+  await first.getByTestId('popout-continue').click();
+  await expect(first.locator('body[data-closed=true]')).toHaveCount(1);
+  const { credentials } = await a.cdp.send('WebAuthn.getCredentials', { authenticatorId: a.authenticatorId });
+  expect(credentials).toHaveLength(1);
+  await first.close();
+  await expect(frame.getByTestId('notice')).toContainText('Security key or passkey added');
+
+  // Acme hands her over again (no recent verification); adding a method asks her to confirm.
+  const readies = async () => (await messages(page)).filter((m) => m.type === 'keyport:ready' && m.signedIn).length;
+  const before = await readies();
+  await page.getByRole('button', { name: 'Open Keyport for this person' }).click();
+  frame = page.frameLocator('#keyport');
+  // The frame reloads (still signed in), is handed Nora again, and loads once more.
+  await expect.poll(readies).toBeGreaterThanOrEqual(before + 2);
+  await expect(frame.locator('.app[data-hydrated="true"]')).toBeVisible();
+  await frame.locator('[data-testid=add-option][data-kind=AuthenticatorApp] [data-testid=add]').click();
+  await frame.locator('[data-testid=reverify-choice][data-kind=SecurityKey]').click();
+  opened = page.waitForEvent('popup');
+  await frame.getByTestId('reverify-key-popout').click();
+  const second = await opened;
+  await second.waitForURL(`${KEYPORT}/popout`);
+  const b = await authenticator(second);
+  await b.cdp.send('WebAuthn.addCredential', { authenticatorId: b.authenticatorId, credential: credentials[0] });
+  await second.getByTestId('use-key').click();
+  await expect(second.locator('body[data-closed=true]')).toHaveCount(1);
+  await second.close();
+  // The frame sees the challenge answered and goes on with the change.
+  await expect(frame.getByTestId('secret')).toBeVisible();
+});

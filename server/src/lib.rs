@@ -103,6 +103,16 @@ pub struct Assembled {
     pub sandbox: Option<RunningSandbox>,
 }
 
+/// The session cookie's rules for this deployment.
+fn session_settings(config: &Config) -> sessions::SessionSettings {
+    sessions::SessionSettings::for_public_url(
+        &config.public_url,
+        config.session_idle,
+        config.session_absolute,
+    )
+    .embedded(!config.embed_origins.is_empty())
+}
+
 pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     let (client_settings, sandbox) = match &config.upstream {
         Upstream::Org { url, token } => (ClientSettings::new(url.clone(), token.clone()), None),
@@ -157,6 +167,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         store: store.clone(),
         kv: kv.clone(),
         idle: config.session_idle,
+        cookie: session_settings(config),
     };
     let methods = Arc::new(
         methods::MethodsService::new(
@@ -206,12 +217,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
         started: Instant::now(),
         readiness: Default::default(),
     };
-    let session = sessions::SessionSettings::for_public_url(
-        &config.public_url,
-        config.session_idle,
-        config.session_absolute,
-    )
-    .embedded(!config.embed_origins.is_empty());
+    let session = session_settings(config);
     let web = web::WebSettings {
         public_origin: config.public_url.origin().ascii_serialization(),
         https: config.public_url.scheme() == "https",

@@ -188,12 +188,33 @@ pub async fn rename_method(method_id: String, nickname: String) -> Result<(), Po
 }
 
 /// A ticket for the pop-out window that registers a security key for this (framed) session.
+/// `purpose`: `register` (a security key being added) or `reverify` (confirming it's you).
 #[server(prefix = "/api", endpoint = "methods/popout/ticket", client = KeyportClient)]
-pub async fn popout_ticket() -> Result<String, PortalError> {
+pub async fn popout_ticket(purpose: String) -> Result<String, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
-            s.methods.popout_ticket(&session, &req).await
+            s.methods.popout_ticket(&session, &req, purpose).await
+        }
+        .await,
+    )
+}
+
+/// The pop-out window joins the frame's session (to confirm it's the person with a security
+/// key there); answers the session's page token for the window's next calls.
+#[server(prefix = "/api", endpoint = "methods/popout/adopt", client = KeyportClient)]
+pub async fn popout_adopt(ticket: String) -> Result<String, PortalError> {
+    respond(
+        async {
+            let (s, _, req) = context().await?;
+            let (cookie, csrf) = s.methods.popout_adopt(&req, ticket).await?;
+            if let (Some(options), Ok(value)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                axum::http::HeaderValue::from_str(&cookie),
+            ) {
+                options.append_header(axum::http::header::SET_COOKIE, value);
+            }
+            Ok(csrf)
         }
         .await,
     )

@@ -174,7 +174,15 @@ pub trait MethodsPortal: Send + Sync + 'static {
         &self,
         session: &Session,
         req: &RequestInfo,
+        purpose: String,
     ) -> Result<String, PortalError>;
+    /// The pop-out window joins the frame's session to confirm it's the person with a
+    /// security key: the `Set-Cookie` value, and the session's page token.
+    async fn popout_adopt(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+    ) -> Result<(String, String), PortalError>;
     /// The pop-out window: the creation options of the enrollment its ticket names.
     async fn popout_options(
         &self,

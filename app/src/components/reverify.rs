@@ -9,7 +9,7 @@ use crate::components::challenge::{ChallengeActions, ChallengePanel};
 use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
 use crate::error::{ErrorCode, PortalError};
-use crate::model::auth::ReverifyStep;
+use crate::model::auth::{MethodKind, ReverifyStep};
 use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -50,6 +50,10 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
     };
     // Load the choices when shown.
     run(Box::pin(reverify_state()));
+    // Inside another site's frame a security key answers in a window of Keyport's own (see
+    // the server's methods/popout.rs); known only in the browser, after hydration.
+    let in_frame = RwSignal::new(false);
+    Effect::new(move |_| in_frame.set(crate::components::embed::framed()));
     let cancel = move || {
         leptos::task::spawn_local(async move {
             let _ = reverify_cancel().await;
@@ -96,6 +100,11 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                         }).collect_view()}
                     </ul>
                 }.into_any(),
+                Some(ReverifyStep::Challenge { factor, .. })
+                    if factor.kind == MethodKind::SecurityKey && in_frame.get() =>
+                {
+                    view! { <KeyInNewWindow on_verified busy set_error /> }.into_any()
+                }
                 Some(ReverifyStep::Challenge { factor, challenge }) => {
                     let fid = factor.id.clone();
                     let actions = ChallengeActions {
@@ -118,5 +127,89 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                 <button type="button" class="button button-secondary" on:click=move |_| cancel() data-testid="reverify-cancel">"Cancel"</button>
             </div>
         </section>
+    }
+}
+
+/// Confirming with a security key from inside another site's frame: a small window on
+/// Keyport's own origin joins this session with a single-use ticket, asks for the key there
+/// and closes; this panel sees the challenge answered and goes on.
+#[component]
+fn KeyInNewWindow(
+    on_verified: Callback<()>,
+    busy: ReadSignal<bool>,
+    set_error: WriteSignal<Option<PortalError>>,
+) -> impl IntoView {
+    let (waiting, set_waiting) = signal(false);
+    let open = move |_| {
+        set_error.set(None);
+        set_waiting.set(true);
+        // Opened inside the click (a window opened after an await is blocked), sent to its
+        // address once the ticket is there.
+        #[cfg(feature = "hydrate")]
+        let popup = web_sys::window().and_then(|w| {
+            w.open_with_url_and_target_and_features(
+                "about:blank",
+                "keyport-popout",
+                "popup,width=520,height=640",
+            )
+            .ok()
+            .flatten()
+        });
+        leptos::task::spawn_local(async move {
+            match crate::api::methods::popout_ticket("reverify".to_string()).await {
+                Ok(ticket) => {
+                    #[cfg(feature = "hydrate")]
+                    match &popup {
+                        Some(p) => {
+                            let _ = p.location().set_href(&format!("/popout#reverify.{ticket}"));
+                        }
+                        None => {
+                            set_waiting.set(false);
+                            set_error.set(Some(PortalError::new(
+                                ErrorCode::InvalidInput,
+                                "Your browser blocked the new window. Allow pop-ups for this site, then try again.",
+                            )));
+                        }
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = ticket;
+                }
+                Err(e) => {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(p) = &popup {
+                        let _ = p.close();
+                    }
+                    set_waiting.set(false);
+                    set_error.set(Some(e));
+                }
+            }
+        });
+    };
+    // The window answers the challenge in this same session: once it is no longer pending,
+    // the change goes ahead (and asks again if the window was only closed).
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            if !waiting.get_untracked() {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(ReverifyStep::Choose { .. }) = reverify_state().await {
+                    set_waiting.set(false);
+                    on_verified.run(());
+                }
+            });
+        },
+        std::time::Duration::from_secs(2),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    view! {
+        <p>"Your security key is used on Keyport's own page: a small window opens for it, then closes by itself."</p>
+        <div class="button-row">
+            <button type="button" class="button" on:click=open disabled=move || busy.get() || waiting.get()
+                data-testid="reverify-key-popout">
+                {move || if waiting.get() { "Finish in the new window…" } else { "Continue in a new window" }}
+            </button>
+        </div>
     }
 }

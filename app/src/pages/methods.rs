@@ -527,7 +527,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                         .flatten()
                 });
                 leptos::task::spawn_local(async move {
-                    match popout_ticket().await {
+                    match popout_ticket("register".to_string()).await {
                         Ok(ticket) => {
                             #[cfg(feature = "hydrate")]
                             match &popup {

@@ -2,8 +2,9 @@
 //! registered for Keyport inside another site's frame (server `methods/popout.rs` says why).
 //! It finishes the frame's enrollment and closes; the frame learns the outcome from the server.
 
-use crate::api::methods::{popout_options, popout_register};
+use crate::api::methods::{popout_adopt, popout_options, popout_register};
 use crate::components::notice::ErrorNotice;
+use crate::components::reverify::ReverifyPanel;
 use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::methods::EnrollmentStep;
@@ -36,8 +37,66 @@ fn close_window() {
     }
 }
 
+/// What the window was opened for, from its fragment: `#<ticket>` to register a security
+/// key, `#reverify.<ticket>` to confirm it's you with one.
+#[derive(Clone, Debug, PartialEq)]
+enum Errand {
+    Register(String),
+    Reverify(String),
+}
+
 #[component]
 pub fn PopoutPage() -> impl IntoView {
+    // None until the page runs in the browser (the fragment is only there); then the errand,
+    // or none when the window was opened without its link.
+    let errand = RwSignal::new(None::<Option<Errand>>);
+    Effect::new(move |_| {
+        errand.set(Some(take_ticket().map(
+            |t| match t.strip_prefix("reverify.") {
+                Some(ticket) => Errand::Reverify(ticket.to_string()),
+                None => Errand::Register(t),
+            },
+        )))
+    });
+    view! {
+        {move || match errand.get() {
+            Some(Some(Errand::Reverify(ticket))) => view! { <ConfirmInWindow ticket /> }.into_any(),
+            Some(Some(Errand::Register(ticket))) => view! { <RegisterInWindow ticket /> }.into_any(),
+            Some(None) => view! { <RegisterInWindow ticket=String::new() /> }.into_any(),
+            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        }}
+    }
+}
+
+/// Confirming it's you with a security key for the frame: this window joins the frame's
+/// session with the ticket, then the usual panel runs here, first-party.
+#[component]
+fn ConfirmInWindow(ticket: String) -> impl IntoView {
+    let joined = RwSignal::new(false);
+    let error = RwSignal::new(None::<PortalError>);
+    leptos::task::spawn_local(async move {
+        match popout_adopt(ticket).await {
+            Ok(token) => {
+                crate::api::client::set_csrf_token(token);
+                joined.set(true);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    view! {
+        <Title text="Confirm it's you" />
+        <ErrorNotice error=error />
+        {move || joined.get().then(|| view! {
+            <ReverifyPanel
+                on_verified=Callback::new(move |_| close_window())
+                on_cancel=Callback::new(move |_| close_window()) />
+        })}
+    }
+}
+
+#[component]
+fn RegisterInWindow(ticket: String) -> impl IntoView {
+    let given = ticket;
     let ticket = RwSignal::new(None::<String>);
     let options = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<PortalError>);
@@ -45,13 +104,14 @@ pub fn PopoutPage() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     // Runs once the page is live in the browser: the fragment is only there.
     Effect::new(move |_| {
-        let Some(t) = take_ticket() else {
+        if given.is_empty() {
             error.set(Some(PortalError::new(
                 ErrorCode::InvalidInput,
                 "This window was opened without its link. Close it and choose Continue again in Keyport.",
             )));
             return;
-        };
+        }
+        let t = given.clone();
         ticket.set(Some(t.clone()));
         leptos::task::spawn_local(async move {
             match popout_options(t).await {

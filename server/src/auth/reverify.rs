@@ -173,10 +173,14 @@ async fn verified(
         u.verified_at = now();
         tracing::info!(user_id = %u.id, request_id = %req.request_id, "re-verified");
     }
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| internal("cannot renew the session id", e, req))?;
+    // A new id after the privilege step (fixation), except for a session a pop-out window
+    // shares with Keyport's frame: the frame's cookie would be left naming the old one.
+    if !data.shared_with_window {
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| internal("cannot renew the session id", e, req))?;
+    }
     svc.save(session, &data, req).await?;
     Ok(ReverifyStep::Verified)
 }

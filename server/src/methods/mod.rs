@@ -267,8 +267,19 @@ impl MethodsPortal for MethodsService {
         &self,
         session: &Session,
         req: &RequestInfo,
+        purpose: String,
     ) -> Result<String, PortalError> {
-        popout::ticket(self, session, req).await
+        let purpose = popout::Purpose::parse(&purpose)
+            .ok_or_else(|| PortalError::new(ErrorCode::InvalidInput, "Unknown pop-out purpose."))?;
+        popout::ticket(self, session, req, purpose).await
+    }
+
+    async fn popout_adopt(
+        &self,
+        req: &RequestInfo,
+        ticket: String,
+    ) -> Result<(String, String), PortalError> {
+        popout::adopt(self, req, &ticket).await
     }
 
     async fn popout_options(

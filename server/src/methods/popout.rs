@@ -11,6 +11,11 @@
 //! security key enrollment pending in the frame's session, and passed in the window address's
 //! fragment (never sent to a server, never in a Referer). The server keeps ticket → session id
 //! in its key-value store; the session id never leaves the server.
+//!
+//! Confirming it's you with a security key works the other way round: the frame's pending
+//! challenge is answered in the window, which *adopts* the frame's session with its ticket (a
+//! first-party cookie for the same server-side session, in the same browser), runs the usual
+//! confirmation there, and closes; the frame sees the challenge answered.
 
 use super::{enroll, not_found, MethodsService};
 use crate::service::errors::internal;
@@ -35,6 +40,34 @@ pub struct Popout {
     pub kv: Kv,
     /// The session idle timeout (kept as the frame's session had it).
     pub idle: Duration,
+    /// The session cookie, for a window adopting the frame's session.
+    pub cookie: crate::sessions::SessionSettings,
+}
+
+/// What a ticket lets the window do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Finish the frame's security key enrollment.
+    Register,
+    /// Answer the frame's pending "confirm it's you" with a security key.
+    Reverify,
+}
+
+impl Purpose {
+    pub fn parse(s: &str) -> Option<Purpose> {
+        match s {
+            "register" => Some(Purpose::Register),
+            "reverify" => Some(Purpose::Reverify),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Register => "register",
+            Purpose::Reverify => "reverify",
+        }
+    }
 }
 
 fn ticket_key(ticket: &str) -> String {
@@ -48,22 +81,35 @@ fn expired() -> PortalError {
     )
 }
 
-/// A new ticket for the security key enrollment pending in `session`.
+/// A new ticket for what is pending in `session`: a security key enrollment, or a "confirm
+/// it's you" waiting for a security key.
 pub async fn ticket(
     svc: &MethodsService,
     session: &Session,
     req: &RequestInfo,
+    purpose: Purpose,
 ) -> Result<String, PortalError> {
     let popout = svc.popout.as_ref().ok_or_else(|| not_found(req))?;
     let (data, _) = svc.load(session, req).await?;
-    if !data
-        .enrollment
-        .as_ref()
-        .is_some_and(|p| p.kind == MethodKind::SecurityKey)
-    {
+    let pending = match purpose {
+        Purpose::Register => data
+            .enrollment
+            .as_ref()
+            .is_some_and(|p| p.kind == MethodKind::SecurityKey),
+        Purpose::Reverify => data
+            .reverify
+            .as_ref()
+            .is_some_and(|c| c.factor.kind == MethodKind::SecurityKey),
+    };
+    if !pending {
         return Err(PortalError::new(
             ErrorCode::InvalidInput,
-            "There's no security key being added right now. Start again from the list.",
+            match purpose {
+                Purpose::Register => {
+                    "There's no security key being added right now. Start again from the list."
+                }
+                Purpose::Reverify => "There's nothing to confirm right now. Try your change again.",
+            },
         ));
     }
     let Some(id) = session.id() else {
@@ -74,18 +120,23 @@ pub async fn ticket(
     let ticket = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     popout
         .kv
-        .set(&ticket_key(&ticket), &id.to_string(), TICKET_TTL)
+        .set(
+            &ticket_key(&ticket),
+            &format!("{}:{id}", purpose.as_str()),
+            TICKET_TTL,
+        )
         .await
         .map_err(|e| internal("cannot store a pop-out ticket", e, req))?;
     Ok(ticket)
 }
 
-/// The frame's session, named by a live ticket.
-async fn session_of(
+/// The frame's session id, named by a live ticket of `purpose`.
+async fn session_id_of(
     popout: &Popout,
     ticket: &str,
+    purpose: Purpose,
     req: &RequestInfo,
-) -> Result<Session, PortalError> {
+) -> Result<Id, PortalError> {
     let well_formed = ticket.len() == 43
         && ticket
             .chars()
@@ -93,13 +144,42 @@ async fn session_of(
     if !well_formed {
         return Err(expired());
     }
-    let id = popout
+    popout
         .kv
         .get(&ticket_key(ticket))
         .await
         .map_err(|e| internal("cannot read a pop-out ticket", e, req))?
-        .and_then(|id| id.parse::<Id>().ok())
-        .ok_or_else(expired)?;
+        .and_then(|v| {
+            let (p, id) = v.split_once(':')?;
+            if Purpose::parse(p)? != purpose {
+                return None;
+            }
+            id.parse::<Id>().ok()
+        })
+        .ok_or_else(expired)
+}
+
+/// Spends a ticket: only its first use counts.
+async fn spend(popout: &Popout, ticket: &str, req: &RequestInfo) -> Result<(), PortalError> {
+    let first = popout
+        .kv
+        .insert_if_absent(&format!("popout-used:{ticket}"), "1", TICKET_TTL)
+        .await
+        .map_err(|e| internal("cannot mark a pop-out ticket used", e, req))?;
+    if first {
+        Ok(())
+    } else {
+        Err(expired())
+    }
+}
+
+/// The frame's session, named by a live registration ticket.
+async fn session_of(
+    popout: &Popout,
+    ticket: &str,
+    req: &RequestInfo,
+) -> Result<Session, PortalError> {
+    let id = session_id_of(popout, ticket, Purpose::Register, req).await?;
     let idle = time::Duration::try_from(popout.idle).unwrap_or(time::Duration::minutes(30));
     Ok(Session::new(
         Some(id),
@@ -135,14 +215,7 @@ pub async fn register(
 ) -> Result<EnrollmentStep, PortalError> {
     let popout = svc.popout.as_ref().ok_or_else(|| not_found(req))?;
     let session = session_of(popout, ticket, req).await?;
-    let first = popout
-        .kv
-        .insert_if_absent(&format!("popout-used:{ticket}"), "1", TICKET_TTL)
-        .await
-        .map_err(|e| internal("cannot mark a pop-out ticket used", e, req))?;
-    if !first {
-        return Err(expired());
-    }
+    spend(popout, ticket, req).await?;
     let step = enroll::register_key(svc, &session, req, credential).await?;
     // Outside the session middleware: the frame's session is written back here.
     session
@@ -150,4 +223,54 @@ pub async fn register(
         .await
         .map_err(|e| internal("cannot save the frame's session", e, req))?;
     Ok(step)
+}
+
+/// The window adopts the frame's session (a "confirm it's you" ticket, once): the answer is
+/// the `Set-Cookie` value naming that session, and the session's page token for the window's
+/// next calls.
+pub async fn adopt(
+    svc: &MethodsService,
+    req: &RequestInfo,
+    ticket: &str,
+) -> Result<(String, String), PortalError> {
+    let popout = svc.popout.as_ref().ok_or_else(|| not_found(req))?;
+    let id = session_id_of(popout, ticket, Purpose::Reverify, req).await?;
+    spend(popout, ticket, req).await?;
+    let idle = time::Duration::try_from(popout.idle).unwrap_or(time::Duration::minutes(30));
+    let session = Session::new(
+        Some(id),
+        Arc::new(popout.store.clone()),
+        Some(Expiry::OnInactivity(idle)),
+    );
+    let mut data = KeyportSession::load(&session).await;
+    if data.user.is_none() {
+        return Err(expired());
+    }
+    data.shared_with_window = true;
+    data.save(&session)
+        .await
+        .map_err(|e| internal("cannot mark the frame's session shared", e, req))?;
+    session
+        .save()
+        .await
+        .map_err(|e| internal("cannot save the frame's session", e, req))?;
+    let c = &popout.cookie;
+    let same_site = if c.same_site == tower_sessions::cookie::SameSite::None {
+        "None"
+    } else {
+        "Lax"
+    };
+    let mut cookie = format!(
+        "{}={id}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={}",
+        c.cookie_name,
+        popout.idle.as_secs()
+    );
+    if c.secure {
+        cookie.push_str("; Secure");
+    }
+    if c.partitioned {
+        cookie.push_str("; Partitioned");
+    }
+    tracing::info!(request_id = %req.request_id, "a pop-out window joined a framed session to confirm with a security key");
+    Ok((cookie, data.csrf))
 }

@@ -37,6 +37,11 @@ pub struct KeyportSession {
     /// it finished, not only the one whose question happened to finish it.
     #[serde(default)]
     pub finished: Option<FinishedEnrollment>,
+    /// A pop-out window joined this session (Keyport in another site's frame, confirming
+    /// with a security key): its id is then kept on re-verification, since renewing it would
+    /// sign the frame out (the frame and the window hold it in different cookie jars).
+    #[serde(default)]
+    pub shared_with_window: bool,
     /// The "signed out everywhere" mark this session set when it signed the user's other
     /// sessions out (a password change): it alone outlives that mark.
     #[serde(default)]

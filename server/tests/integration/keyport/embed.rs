@@ -82,7 +82,9 @@ async fn a_popout_ticket_opens_only_the_pending_security_key_enrollment_of_its_s
     let app = embedded().await;
     let mut frame = signed_in_with_password(&app, users::NORA.1).await;
     // No security key being added: no ticket.
-    let (status, body) = frame.call("/api/methods/popout/ticket", &[]).await;
+    let (status, body) = frame
+        .call("/api/methods/popout/ticket", &[("purpose", "register")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
     let (status, step) = frame
@@ -93,7 +95,9 @@ async fn a_popout_ticket_opens_only_the_pending_security_key_enrollment_of_its_s
         .await;
     assert_eq!(status, StatusCode::OK, "{step}");
     assert_eq!(step["step"], "register_key", "{step}");
-    let (status, ticket) = frame.call("/api/methods/popout/ticket", &[]).await;
+    let (status, ticket) = frame
+        .call("/api/methods/popout/ticket", &[("purpose", "register")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
     let ticket = ticket.as_str().unwrap().to_string();
     assert_eq!(ticket.len(), 43);
@@ -122,4 +126,44 @@ async fn a_popout_ticket_opens_only_the_pending_security_key_enrollment_of_its_s
             "{body}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_ticket_serves_only_its_own_errand() {
+    let app = embedded().await;
+    let mut frame = signed_in_with_password(&app, users::NORA.1).await;
+    // Nothing waits for a security key to confirm it's her: no confirmation ticket.
+    let (status, body) = frame
+        .call("/api/methods/popout/ticket", &[("purpose", "reverify")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = frame
+        .call("/api/methods/popout/ticket", &[("purpose", "anything")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A registration ticket cannot make a window join the session.
+    let (status, _) = frame
+        .call_json(
+            "/api/methods/enroll",
+            serde_json::json!({ "request": { "kind": "security_key" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, ticket) = frame
+        .call("/api/methods/popout/ticket", &[("purpose", "register")])
+        .await;
+    let ticket = ticket.as_str().unwrap().to_string();
+    let mut window = Browser::new(app.router.clone());
+    window.page("/popout").await;
+    window.session().await;
+    let (status, body) = window
+        .call("/api/methods/popout/adopt", &[("ticket", &ticket)])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(window.session().await["user"].is_null());
+    // It still does its own errand.
+    let (status, _) = window
+        .call("/api/methods/popout/options", &[("ticket", &ticket)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }
