@@ -59,6 +59,13 @@
     field.name = 'token';
     field.value = token;
     form.appendChild(field);
+    // Lands on /?handoff=done, so the next `ready` can tell the host the hand-over happened
+    // (a hand-over posted while the page was navigating away is lost; the host sends again).
+    const back = document.createElement('input');
+    back.type = 'hidden';
+    back.name = 'return_to';
+    back.value = '/?handoff=done';
+    form.appendChild(back);
     document.body.appendChild(form);
     form.submit();
   }
@@ -93,7 +100,9 @@
       document.querySelector('[data-testid="user-menu"]') !== null;
     const params = new URLSearchParams(window.location.search);
     if (params.has('signedout')) send({ type: 'keyport:signed-out', everywhere: params.get('signedout') === 'everywhere' });
-    send({ type: 'keyport:ready', signedIn, page: window.location.pathname });
+    const ready = { type: 'keyport:ready', signedIn, page: window.location.pathname };
+    if (params.get('handoff') === 'done') ready.handoff = 'done';
+    send(ready);
     const app = document.querySelector('.app') || document.body;
     let pending = false;
     new ResizeObserver(() => {

@@ -515,6 +515,15 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
             // (methods/popout.rs says why); the frame learns the outcome from the server.
             let in_frame = RwSignal::new(false);
             Effect::new(move |_| in_frame.set(crate::components::embed::framed()));
+            // One poll for the window's outcome, stopped when it comes or the panel goes.
+            let poll = StoredValue::new(None::<IntervalHandle>);
+            let stop = move || {
+                if let Some(h) = poll.get_value() {
+                    h.clear();
+                    poll.set_value(None);
+                }
+            };
+            on_cleanup(stop);
             let pop_out = move |_| {
                 page.error.set(None);
                 set_working.set(true);
@@ -546,18 +555,21 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     }
                 });
                 // The window finishes the enrollment; this frame hears of it from the server.
-                if let Ok(h) = set_interval_with_handle(
-                    move || {
-                        leptos::task::spawn_local(async move {
-                            if let Ok(Some(EnrollmentStep::Done { kind, name })) = enrollment_status().await {
-                                set_working.set(false);
-                                page.added(kind, name);
-                            }
-                        });
-                    },
-                    Duration::from_secs(2),
-                ) {
-                    on_cleanup(move || h.clear());
+                if poll.get_value().is_none() {
+                    if let Ok(h) = set_interval_with_handle(
+                        move || {
+                            leptos::task::spawn_local(async move {
+                                if let Ok(Some(EnrollmentStep::Done { kind, name })) = enrollment_status().await {
+                                    stop();
+                                    set_working.set(false);
+                                    page.added(kind, name);
+                                }
+                            });
+                        },
+                        Duration::from_secs(2),
+                    ) {
+                        poll.set_value(Some(h));
+                    }
                 }
             };
             let go = move |_| {

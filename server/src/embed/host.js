@@ -40,10 +40,11 @@
       events.lastElementChild.textContent = JSON.stringify(m);
     }
     if (m.type === 'keyport:resize') frame.style.height = `${Math.max(200, m.height)}px`;
-    if (m.type === 'keyport:ready' && wanted) {
-      const login = wanted;
-      wanted = null;
-      frame.contentWindow.postMessage({ type: 'keyport:handoff', token: await token(login) }, KEYPORT);
+    if (m.type === 'keyport:ready' && m.handoff === 'done') wanted = null;
+    // Hand over on every `ready` until one says it is done: a hand-over that reached a page
+    // just as it navigated away is lost, and each token works once anyway.
+    if (m.type === 'keyport:ready' && wanted && m.handoff !== 'done') {
+      frame.contentWindow.postMessage({ type: 'keyport:handoff', token: await token(wanted) }, KEYPORT);
     }
   });
 
