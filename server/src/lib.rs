@@ -166,8 +166,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     let popout = methods::popout::Popout {
         store: store.clone(),
         kv: kv.clone(),
-        idle: config.session_idle,
-        cookie: session_settings(config),
+        session: session_settings(config),
     };
     let methods = Arc::new(
         methods::MethodsService::new(
@@ -193,8 +192,8 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             reverify_window: config.reverify_window,
             hardware_token_profile: config.hardware_token_profile.clone(),
             access_code_minutes: config.access_code_minutes,
-            nickname_attribute: config.nickname_attribute.clone(),
         },
+        methods.clone(),
     ));
     let services = app::api::Services {
         portal: Arc::new(KeyportService::new(okta.clone(), console)),

@@ -143,46 +143,9 @@ fn KeyInNewWindow(
     let open = move |_| {
         set_error.set(None);
         set_waiting.set(true);
-        // Opened inside the click (a window opened after an await is blocked), sent to its
-        // address once the ticket is there.
-        #[cfg(feature = "hydrate")]
-        let popup = web_sys::window().and_then(|w| {
-            w.open_with_url_and_target_and_features(
-                "about:blank",
-                "keyport-popout",
-                "popup,width=520,height=640",
-            )
-            .ok()
-            .flatten()
-        });
-        leptos::task::spawn_local(async move {
-            match crate::api::methods::popout_ticket("reverify".to_string()).await {
-                Ok(ticket) => {
-                    #[cfg(feature = "hydrate")]
-                    match &popup {
-                        Some(p) => {
-                            let _ = p.location().set_href(&format!("/popout#reverify.{ticket}"));
-                        }
-                        None => {
-                            set_waiting.set(false);
-                            set_error.set(Some(PortalError::new(
-                                ErrorCode::InvalidInput,
-                                "Your browser blocked the new window. Allow pop-ups for this site, then try again.",
-                            )));
-                        }
-                    }
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = ticket;
-                }
-                Err(e) => {
-                    #[cfg(feature = "hydrate")]
-                    if let Some(p) = &popup {
-                        let _ = p.close();
-                    }
-                    set_waiting.set(false);
-                    set_error.set(Some(e));
-                }
-            }
+        crate::components::embed::open_popout("reverify", move |e| {
+            set_waiting.set(false);
+            set_error.set(Some(e));
         });
     };
     // The window answers the challenge in this same session: once it is no longer pending,

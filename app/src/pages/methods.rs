@@ -2,9 +2,9 @@
 //! happened lately — with adding, testing, renaming and removing right here.
 
 use crate::api::methods::{
-    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, popout_ticket,
-    register_key, remove_method, rename_method, renew_enrollment, resend_enrollment_code,
-    send_setup_link, start_enrollment, test_code, test_key, test_poll, test_start,
+    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, register_key,
+    remove_method, rename_method, renew_enrollment, resend_enrollment_code, send_setup_link,
+    start_enrollment, test_code, test_key, test_poll, test_start,
 };
 use crate::components::challenge::{ChallengeActions, ChallengePanel, PUSH_POLL};
 use crate::components::embed::announce;
@@ -527,32 +527,9 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
             let pop_out = move |_| {
                 page.error.set(None);
                 set_working.set(true);
-                // Opened now, inside the click (a window opened after an await is blocked),
-                // and sent to its address once the ticket is there.
-                #[cfg(feature = "hydrate")]
-                let popup = web_sys::window().and_then(|w| {
-                    w.open_with_url_and_target_and_features("about:blank", "keyport-popout", "popup,width=520,height=640")
-                        .ok()
-                        .flatten()
-                });
-                leptos::task::spawn_local(async move {
-                    match popout_ticket("register".to_string()).await {
-                        Ok(ticket) => {
-                            #[cfg(feature = "hydrate")]
-                            match &popup {
-                                Some(p) => { let _ = p.location().set_href(&format!("/popout#{ticket}")); }
-                                None => page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, "Your browser blocked the new window. Allow pop-ups for this site, then choose Continue again."))),
-                            }
-                            #[cfg(not(feature = "hydrate"))]
-                            let _ = ticket;
-                        }
-                        Err(e) => {
-                            #[cfg(feature = "hydrate")]
-                            if let Some(p) = &popup { let _ = p.close(); }
-                            set_working.set(false);
-                            page.error.set(Some(e));
-                        }
-                    }
+                crate::components::embed::open_popout("register", move |e| {
+                    set_working.set(false);
+                    page.error.set(Some(e));
                 });
                 // The window finishes the enrollment; this frame hears of it from the server.
                 if poll.get_value().is_none() {

@@ -1,4 +1,4 @@
-//! `/popout#<ticket>`: the small window, on Keyport's own origin, where a security key is
+//! `/popout#<purpose>.<ticket>`: the small window, on Keyport's own origin, where a security key is
 //! registered for Keyport inside another site's frame (server `methods/popout.rs` says why).
 //! It finishes the frame's enrollment and closes; the frame learns the outcome from the server.
 
@@ -37,8 +37,8 @@ fn close_window() {
     }
 }
 
-/// What the window was opened for, from its fragment: `#<ticket>` to register a security
-/// key, `#reverify.<ticket>` to confirm it's you with one.
+/// What the window was opened for, from its fragment (`components::embed::open_popout`):
+/// `#register.<ticket>` to register a security key, `#reverify.<ticket>` to confirm with one.
 #[derive(Clone, Debug, PartialEq)]
 enum Errand {
     Register(String),
@@ -51,12 +51,14 @@ pub fn PopoutPage() -> impl IntoView {
     // or none when the window was opened without its link.
     let errand = RwSignal::new(None::<Option<Errand>>);
     Effect::new(move |_| {
-        errand.set(Some(take_ticket().map(
-            |t| match t.strip_prefix("reverify.") {
-                Some(ticket) => Errand::Reverify(ticket.to_string()),
-                None => Errand::Register(t),
-            },
-        )))
+        errand.set(Some(take_ticket().and_then(|t| {
+            let (purpose, ticket) = t.split_once('.')?;
+            match purpose {
+                "register" => Some(Errand::Register(ticket.to_string())),
+                "reverify" => Some(Errand::Reverify(ticket.to_string())),
+                _ => None,
+            }
+        })))
     });
     view! {
         {move || match errand.get() {

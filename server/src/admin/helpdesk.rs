@@ -179,7 +179,7 @@ pub async fn user(
             vec![]
         }
     };
-    let nicknames = nicknames_from(&u.profile, &svc.settings.nickname_attribute);
+    let nicknames = nicknames_from(&u.profile, &svc.methods.settings.nickname_attribute);
     let mut methods = list_methods(&factors, enrollments.as_deref(), &nicknames, pipeline);
     for m in &mut methods {
         // The help desk removes; testing and renaming are the user's own business.

@@ -12,18 +12,16 @@ mod authenticators;
 mod helpdesk;
 
 use crate::auth::{now, privilege};
+use crate::methods::MethodsService;
 use crate::okta::OktaClient;
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::{AdminPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
 use app::model::admin::{AuthenticatorsView, HelpdeskUser, IssuedAccessCode, UserHit};
 use app::model::Pipeline;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_sessions::Session;
-
-/// How long the org's pipeline is trusted before it is read again.
-const PIPELINE_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Clone, Debug)]
 pub struct AdminSettings {
@@ -35,14 +33,13 @@ pub struct AdminSettings {
     pub hardware_token_profile: Option<String>,
     /// How long a temporary access code works, in minutes.
     pub access_code_minutes: u32,
-    /// Keyport's attribute for method nicknames (Identity Engine).
-    pub nickname_attribute: String,
 }
 
 pub struct AdminService {
     pub okta: OktaClient,
     pub settings: AdminSettings,
-    pipeline: Mutex<Option<(Option<Pipeline>, Instant)>>,
+    /// The user's own methods service: its cached org facts and nickname setting.
+    pub methods: Arc<MethodsService>,
 }
 
 /// The answer to anyone outside the admin group: there is nothing here.
@@ -52,11 +49,11 @@ fn not_found(req: &RequestInfo) -> PortalError {
 }
 
 impl AdminService {
-    pub fn new(okta: OktaClient, settings: AdminSettings) -> Self {
+    pub fn new(okta: OktaClient, settings: AdminSettings, methods: Arc<MethodsService>) -> Self {
         AdminService {
             okta,
             settings,
-            pipeline: Mutex::new(None),
+            methods,
         }
     }
 
@@ -91,23 +88,9 @@ impl AdminService {
         privilege::decide(user, now(), self.settings.reverify_window).require()
     }
 
-    /// The org's pipeline, read from `/.well-known/okta-organization` now and then.
+    /// The org's pipeline, as the methods service has it cached.
     async fn pipeline(&self) -> Option<Pipeline> {
-        if let Some((p, at)) = *self.pipeline.lock().unwrap_or_else(|e| e.into_inner()) {
-            if at.elapsed() < PIPELINE_TTL {
-                return p;
-            }
-        }
-        use crate::okta::types::OrgPipeline;
-        let p = match self.okta.org_metadata().await.map(|m| m.pipeline) {
-            Ok(OrgPipeline::Classic) => Some(Pipeline::Classic),
-            Ok(OrgPipeline::IdentityEngine) => Some(Pipeline::IdentityEngine),
-            _ => None,
-        };
-        if p.is_some() {
-            *self.pipeline.lock().unwrap_or_else(|e| e.into_inner()) = Some((p, Instant::now()));
-        }
-        p
+        self.methods.pipeline().await
     }
 }
 

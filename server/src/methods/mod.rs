@@ -116,7 +116,7 @@ impl MethodsService {
         facts
     }
 
-    async fn pipeline(&self) -> Option<Pipeline> {
+    pub(crate) async fn pipeline(&self) -> Option<Pipeline> {
         self.org_facts().await.pipeline
     }
 

@@ -27,7 +27,7 @@ use app::model::methods::EnrollmentStep;
 use base64::Engine;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_sessions::{session::Id, Expiry, Session};
+use tower_sessions::{session::Id, Session};
 
 /// How long a pop-out ticket works.
 const TICKET_TTL: Duration = Duration::from_secs(300);
@@ -38,10 +38,20 @@ const TICKET_TTL: Duration = Duration::from_secs(300);
 pub struct Popout {
     pub store: Store,
     pub kv: Kv,
-    /// The session idle timeout (kept as the frame's session had it).
-    pub idle: Duration,
-    /// The session cookie, for a window adopting the frame's session.
-    pub cookie: crate::sessions::SessionSettings,
+    /// The session rules: the frame's session keeps its expiry, and a window joining it
+    /// gets the same cookie as the frame.
+    pub session: crate::sessions::SessionSettings,
+}
+
+impl Popout {
+    /// The frame's session `id`, outside the session middleware (saved by the caller).
+    fn session(&self, id: Id) -> Session {
+        Session::new(
+            Some(id),
+            Arc::new(self.store.clone()),
+            Some(self.session.expiry()),
+        )
+    }
 }
 
 /// What a ticket lets the window do.
@@ -180,12 +190,7 @@ async fn session_of(
     req: &RequestInfo,
 ) -> Result<Session, PortalError> {
     let id = session_id_of(popout, ticket, Purpose::Register, req).await?;
-    let idle = time::Duration::try_from(popout.idle).unwrap_or(time::Duration::minutes(30));
-    Ok(Session::new(
-        Some(id),
-        Arc::new(popout.store.clone()),
-        Some(Expiry::OnInactivity(idle)),
-    ))
+    Ok(popout.session(id))
 }
 
 /// The creation options of the frame's pending security key enrollment.
@@ -236,12 +241,7 @@ pub async fn adopt(
     let popout = svc.popout.as_ref().ok_or_else(|| not_found(req))?;
     let id = session_id_of(popout, ticket, Purpose::Reverify, req).await?;
     spend(popout, ticket, req).await?;
-    let idle = time::Duration::try_from(popout.idle).unwrap_or(time::Duration::minutes(30));
-    let session = Session::new(
-        Some(id),
-        Arc::new(popout.store.clone()),
-        Some(Expiry::OnInactivity(idle)),
-    );
+    let session = popout.session(id);
     let mut data = KeyportSession::load(&session).await;
     if data.user.is_none() {
         return Err(expired());
@@ -254,23 +254,7 @@ pub async fn adopt(
         .save()
         .await
         .map_err(|e| internal("cannot save the frame's session", e, req))?;
-    let c = &popout.cookie;
-    let same_site = if c.same_site == tower_sessions::cookie::SameSite::None {
-        "None"
-    } else {
-        "Lax"
-    };
-    let mut cookie = format!(
-        "{}={id}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={}",
-        c.cookie_name,
-        popout.idle.as_secs()
-    );
-    if c.secure {
-        cookie.push_str("; Secure");
-    }
-    if c.partitioned {
-        cookie.push_str("; Partitioned");
-    }
+    let cookie = popout.session.cookie_for(&id);
     tracing::info!(request_id = %req.request_id, "a pop-out window joined a framed session to confirm with a security key");
     Ok((cookie, data.csrf))
 }

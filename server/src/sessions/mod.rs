@@ -73,16 +73,37 @@ impl SessionSettings {
         }
     }
 
+    /// Sessions end after this long unused.
+    pub fn expiry(&self) -> Expiry {
+        Expiry::OnInactivity(
+            time::Duration::try_from(self.idle_timeout).unwrap_or(time::Duration::minutes(30)),
+        )
+    }
+
     pub fn layer(&self, store: Store) -> SessionManagerLayer<Store> {
-        let idle =
-            time::Duration::try_from(self.idle_timeout).unwrap_or(time::Duration::minutes(30));
         SessionManagerLayer::new(store)
             .with_name(self.cookie_name)
             .with_http_only(true)
             .with_secure(self.secure)
             .with_same_site(self.same_site)
             .with_path("/")
-            .with_expiry(Expiry::OnInactivity(idle))
+            .with_expiry(self.expiry())
+    }
+
+    /// The `Set-Cookie` value naming session `id`, by the same rules as the session layer's
+    /// own cookie (with `Partitioned` in embed mode): for a pop-out window joining a session.
+    pub fn cookie_for(&self, id: &tower_sessions::session::Id) -> String {
+        tower_sessions::cookie::Cookie::build((self.cookie_name, id.to_string()))
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(self.same_site)
+            .partitioned(self.partitioned)
+            .max_age(
+                time::Duration::try_from(self.idle_timeout).unwrap_or(time::Duration::minutes(30)),
+            )
+            .build()
+            .to_string()
     }
 }
 
@@ -140,12 +161,16 @@ pub struct LifetimeContext {
 
 /// Adds `Partitioned` to the session cookie (tower-sessions has no such option): a response
 /// layer outside the session layer, rewriting only the one `Set-Cookie` it owns.
+/// `name` is the cookie's name in embed mode, `None` (nothing to do) otherwise.
 pub async fn partition_cookie(
-    axum::extract::State(name): axum::extract::State<&'static str>,
+    axum::extract::State(name): axum::extract::State<Option<&'static str>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let mut res = next.run(req).await;
+    let Some(name) = name else {
+        return res;
+    };
     let prefix = format!("{name}=");
     let cookies: Vec<axum::http::HeaderValue> = res
         .headers()

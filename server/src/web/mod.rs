@@ -74,7 +74,7 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
         .layer(web.session.layer(web.store))
         .layer(middleware::from_fn_with_state(
             web.session.partitioned.then_some(web.session.cookie_name),
-            partition_if_embedded,
+            sessions::partition_cookie,
         ))
         .layer(middleware::from_fn_with_state(
             request_info::TrustedProxies(Arc::new(web.trusted_proxies)),
@@ -106,16 +106,4 @@ async fn issue_page_token(session: Session, req: Request, next: Next) -> Respons
         }
     }
     next.run(req).await
-}
-
-/// Embed mode: the session cookie gets `Partitioned` ([`sessions::partition_cookie`]).
-async fn partition_if_embedded(
-    axum::extract::State(cookie): axum::extract::State<Option<&'static str>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    match cookie {
-        Some(name) => sessions::partition_cookie(axum::extract::State(name), req, next).await,
-        None => next.run(req).await,
-    }
 }
