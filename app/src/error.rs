@@ -103,19 +103,98 @@ impl FromServerFnError for PortalError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         // Transport problems (the browser could not reach Keyport, a body that did not decode)
-        // are told apart from Keyport's own answers, and never echo internals.
+        // are told apart from Keyport's own answers, and never echo internals or the input.
         match value {
             ServerFnErrorErr::Request(_) => PortalError::new(
                 ErrorCode::UpstreamUnavailable,
                 "Keyport could not be reached. Check your connection and try again.",
             ),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                PortalError::new(ErrorCode::InvalidInput, "The request was incomplete.")
-            }
+            ServerFnErrorErr::MissingArg(name) => PortalError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "The request could not be read: {}.",
+                    unreadable(&format!("missing field `{name}`"))
+                ),
+            ),
+            ServerFnErrorErr::Args(detail) => PortalError::new(
+                ErrorCode::InvalidInput,
+                format!("The request could not be read: {}.", unreadable(&detail)),
+            ),
+            // On the server, a body that does not decode is the client's; in the browser, an
+            // answer that does not decode is Keyport's.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => PortalError::new(
+                ErrorCode::InvalidInput,
+                format!("The request could not be read: {}.", unreadable(&detail)),
+            ),
             _ => PortalError::new(
                 ErrorCode::Internal,
                 "Something went wrong on our side. Please try again.",
             ),
         }
+    }
+}
+
+/// What was wrong with an undecodable request, in words, from the decoder's message: which
+/// field, never the value sent (it may be anything) nor the decoder's own wording.
+fn unreadable(detail: &str) -> String {
+    let field = |marker: &str| {
+        let rest = detail.split(marker).nth(1)?;
+        let name = rest.trim_start_matches('`').split('`').next()?;
+        (!name.is_empty()
+            && name.len() <= 40
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
+    };
+    let lower = detail.to_ascii_lowercase();
+    if let Some(name) = field("missing field ") {
+        format!("the field “{name}” is missing")
+    } else if let Some(name) = field("duplicate field ") {
+        format!("the field “{name}” is given twice")
+    } else if lower.contains("recursion limit") {
+        "it is nested too deeply".into()
+    } else if lower.contains("utf-8") || lower.contains("utf8") {
+        "it is not valid UTF-8 text".into()
+    } else if lower.contains("eof") {
+        "it ends too soon".into()
+    } else if lower.contains("invalid type")
+        || lower.contains("invalid value")
+        || lower.contains("expected")
+        || lower.contains("provided string was not")
+        || lower.contains("invalid digit")
+    {
+        "a field has the wrong type of value".into()
+    } else {
+        "it is malformed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undecodable_requests_are_described_without_echoing_them() {
+        assert_eq!(
+            unreadable("missing field `code` at line 1 column 2"),
+            "the field “code” is missing"
+        );
+        assert_eq!(
+            unreadable("duplicate field `code`"),
+            "the field “code” is given twice"
+        );
+        assert_eq!(
+            unreadable("recursion limit exceeded at line 1 column 129"),
+            "it is nested too deeply"
+        );
+        assert_eq!(
+            unreadable("invalid type: string \"<script>\", expected a boolean"),
+            "a field has the wrong type of value"
+        );
+        assert_eq!(
+            unreadable("EOF while parsing an object"),
+            "it ends too soon"
+        );
+        assert!(!unreadable("invalid type: string \"<script>\"").contains("script"));
     }
 }

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=pages::account::AccountPage />
                     <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
                     <Route path=StaticSegment("popout") view=pages::popout::PopoutPage />
+                    <Route path=StaticSegment("handoff") view=pages::handoff::HandoffPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("helpdesk")) view=pages::admin::HelpdeskPage />
                 </Routes>
             </components::layout::Layout>

@@ -35,7 +35,12 @@ export function sandboxAt(base: string) {
       c = await request.newContext({ baseURL: base });
       contexts.set(base, c);
     }
-    const res = await c.fetch(path, { method, data: body === undefined ? undefined : body });
+    // The sandbox refuses control calls without a JSON content type (a web page could send them).
+    const res = await c.fetch(path, {
+      method,
+      data: body === undefined ? undefined : body,
+      headers: method === 'GET' ? undefined : { 'content-type': 'application/json' },
+    });
     if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
     const text = await res.text();
     return text ? JSON.parse(text) : null;

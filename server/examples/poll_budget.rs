@@ -176,6 +176,9 @@ async fn control(
         method.parse().map_err(|_| "method")?,
         format!("{sandbox}{path}"),
     );
+    // The sandbox refuses control calls without a JSON content type (they could come from a
+    // web page otherwise).
+    req = req.header("content-type", "application/json");
     if let Some(b) = body {
         req = req.json(&b);
     }

@@ -75,6 +75,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_NICKNAME_ATTRIBUTE", Some("keyportNicknames"), false, "Okta profile attribute (a string) where Keyport keeps the names people give their methods in Identity Engine orgs."),
     setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
+    setting("KEYPORT_MESSAGE_LIMIT", Some("5"), false, "Texts, voice calls and emails with a code or link that Keyport may have Okta send per account per hour; as many per session and per destination, five times as many per client address."),
+    setting("KEYPORT_SMS_COUNTRIES", None, false, "Countries (ISO codes such as US,CA,DE) an Okta Verify setup link may be texted to when the number is not one on the person's account. Unset: any country; the number must always be a mobile one."),
     setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
     setting("KEYPORT_EMBED_ORIGINS", None, false, "Embed mode: the origins (scheme://host[:port], separated by spaces or commas) of the sites allowed to show Keyport in an iframe. Session cookies become SameSite=None; Secure; Partitioned. Unset: no other site may frame Keyport."),
     setting("KEYPORT_DEMO_HOST_ADDR", None, false, "Sandbox only: also serve a demo host page (a company site embedding Keyport) on this loopback address, e.g. 127.0.0.1:3002; its origin is allowed to embed."),
@@ -159,6 +161,8 @@ pub struct Config {
     /// Sandbox only: where the demo host page is served.
     pub demo_host_addr: Option<SocketAddr>,
     pub abuse_limits: crate::auth::limits::AbuseLimits,
+    /// Countries setup links may be texted to beyond the person's own numbers (ISO codes).
+    pub sms_countries: Vec<String>,
     pub require_one_method: bool,
     pub nickname_attribute: String,
     pub allow_login_change: bool,
@@ -316,6 +320,25 @@ impl Config {
                 ))
             }
         };
+        let sms_countries = src
+            .get("KEYPORT_SMS_COUNTRIES")
+            .unwrap_or_default()
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let upper = c.to_ascii_uppercase();
+                upper
+                    .parse::<phonenumber::country::Id>()
+                    .map(|_| upper.clone())
+                    .map_err(|_| {
+                        bad(
+                            "KEYPORT_SMS_COUNTRIES",
+                            format!("'{c}' is not a country code such as US or DE"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let webauthn_origins = match src.get("KEYPORT_SANDBOX_WEBAUTHN_ORIGINS") {
             Some(raw) => raw
                 .split(',')
@@ -430,7 +453,9 @@ impl Config {
             abuse_limits: crate::auth::limits::AbuseLimits::per_account(
                 parse_int(src, "KEYPORT_SIGNIN_LIMIT", 1, 100_000)?,
                 parse_int(src, "KEYPORT_CODE_LIMIT", 1, 100_000)?,
+                parse_int(src, "KEYPORT_MESSAGE_LIMIT", 1, 100_000)?,
             ),
+            sms_countries,
             addr,
             public_url,
             upstream,

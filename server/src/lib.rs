@@ -171,6 +171,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     let methods = Arc::new(
         methods::MethodsService::new(
             okta.clone(),
+            kv.clone(),
             notifier.clone(),
             methods::MethodsSettings {
                 reverify_window: config.reverify_window,
@@ -181,6 +182,8 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
                     .host_str()
                     .unwrap_or("localhost")
                     .to_string(),
+                limits: config.abuse_limits,
+                sms_countries: config.sms_countries.clone(),
             },
         )
         .with_popout(popout),
@@ -212,6 +215,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             .handoff
             .clone()
             .map(|h| Arc::new(auth::handoff::HandoffVerifier::new(h))),
+        public_url: config.public_url.clone(),
         sandbox: sandbox.is_some(),
         started: Instant::now(),
         readiness: Default::default(),

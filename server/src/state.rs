@@ -19,6 +19,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::AuthService>,
     /// `None` when handoff is not configured.
     pub handoff: Option<Arc<HandoffVerifier>>,
+    /// The URL people use to reach Keyport (its origin is what hand-overs may return to).
+    pub public_url: url::Url,
     /// True when Keyport runs against its built-in sandbox.
     pub sandbox: bool,
     pub started: Instant,

@@ -4,7 +4,7 @@ use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
-use crate::model::auth::{SessionView, SignInStep};
+use crate::model::auth::{HandoffChoice, SessionView, SignInStep};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
@@ -148,6 +148,34 @@ pub async fn sign_out(everywhere: bool) -> Result<(), PortalError> {
             // client ignores it and navigates itself.
             leptos_axum::redirect(crate::components::layout::signed_out_page(everywhere));
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// A sign-in link from another site waiting for the signed-in person's choice (the `/handoff`
+/// page), if any.
+#[server(prefix = "/api", endpoint = "handoff/choice", input = GetUrl, client = KeyportClient)]
+pub async fn load_handoff_choice() -> Result<Option<HandoffChoice>, PortalError> {
+    respond(
+        async {
+            let (s, session, _) = context().await?;
+            Ok(s.auth.handoff_choice(&session).await)
+        }
+        .await,
+    )
+}
+
+/// Switches to the person the link names (`switch`), or stays. A plain form post (the page's
+/// buttons are forms) is answered with a redirect to where the person goes next.
+#[server(prefix = "/api", endpoint = "handoff/decide", client = KeyportClient)]
+pub async fn decide_handoff(switch: bool) -> Result<String, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            let to = s.auth.decide_handoff(&session, &req, switch).await?;
+            leptos_axum::redirect(&to);
+            Ok(to)
         }
         .await,
     )

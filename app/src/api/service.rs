@@ -5,7 +5,7 @@
 use crate::error::{ErrorCode, PortalError};
 use crate::model::account::{AccountView, ProfileUpdate};
 use crate::model::admin::{AuthenticatorsView, HelpdeskUser, IssuedAccessCode, UserHit};
-use crate::model::auth::{ReverifyStep, SessionView, SignInStep};
+use crate::model::auth::{HandoffChoice, ReverifyStep, SessionView, SignInStep};
 use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
 use crate::model::{SiteInfo, UpstreamStatus};
 use std::sync::Arc;
@@ -125,6 +125,16 @@ pub trait AuthPortal: Send + Sync + 'static {
         password: String,
     ) -> Result<ReverifyStep, PortalError>;
     async fn reverify_cancel(&self, session: &Session) -> Result<ReverifyStep, PortalError>;
+
+    /// A hand-over from another site waiting for the signed-in person's choice, if any.
+    async fn handoff_choice(&self, session: &Session) -> Option<HandoffChoice>;
+    /// Switches to the handed-over person, or stays; answers the path to go to next.
+    async fn decide_handoff(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        switch: bool,
+    ) -> Result<String, PortalError>;
 }
 
 /// The security methods page: list, enroll, test, rename, remove.

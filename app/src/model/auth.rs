@@ -154,6 +154,20 @@ pub struct SessionView {
     pub csrf: String,
 }
 
+/// A person as the hand-over choice names them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName {
+    pub display_name: String,
+    pub login: String,
+}
+
+/// A sign-in link from another site names someone other than the person signed in: who is who.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffChoice {
+    pub current: PersonName,
+    pub incoming: PersonName,
+}
+
 /// Who is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

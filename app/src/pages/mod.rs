@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod handoff;
 pub mod home;
 pub mod methods;
 pub mod not_found;

@@ -1,8 +1,11 @@
-//! `/popout#<purpose>.<ticket>`: the small window, on Keyport's own origin, where a security key is
-//! registered for Keyport inside another site's frame (server `methods/popout.rs` says why).
-//! It finishes the frame's enrollment and closes; the frame learns the outcome from the server.
+//! `/popout#<purpose>`: the small window, on Keyport's own origin, where a security key is
+//! registered (or confirms it's you) for Keyport inside another site's frame (server
+//! `methods/popout.rs` says why). The frame that opened it hands over the single-use ticket by
+//! `postMessage` (`components::embed::ask_opener_for_ticket`), never in the address; the window
+//! finishes the frame's errand and closes, and the frame learns the outcome from the server.
 
 use crate::api::methods::{popout_adopt, popout_options, popout_register};
+use crate::components::embed::ask_opener_for_ticket;
 use crate::components::notice::ErrorNotice;
 use crate::components::reverify::ReverifyPanel;
 use crate::components::webauthn::create_credential;
@@ -11,18 +14,21 @@ use crate::model::methods::EnrollmentStep;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The ticket from the address's fragment, which is then wiped from the address bar.
-fn take_ticket() -> Option<String> {
+/// How long the window waits for its opener's ticket before saying it has none.
+const TICKET_WAIT_MS: u64 = 4000;
+
+/// The purpose from the address's fragment, which is then wiped from the address bar.
+fn take_purpose() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         let window = web_sys::window()?;
         let hash = window.location().hash().ok()?;
-        let ticket = hash.trim_start_matches('#').to_string();
+        let purpose = hash.trim_start_matches('#').to_string();
         if let Ok(history) = window.history() {
             let _ =
                 history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/popout"));
         }
-        (!ticket.is_empty()).then_some(ticket)
+        (!purpose.is_empty()).then_some(purpose)
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -37,35 +43,57 @@ fn close_window() {
     }
 }
 
-/// What the window was opened for, from its fragment (`components::embed::open_popout`):
-/// `#register.<ticket>` to register a security key, `#reverify.<ticket>` to confirm with one.
-#[derive(Clone, Debug, PartialEq)]
+/// What the window was opened for (`components::embed::open_popout`): `#register` to
+/// register a security key, `#reverify` to confirm with one.
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Errand {
-    Register(String),
-    Reverify(String),
+    Register,
+    Reverify,
+}
+
+fn no_link() -> PortalError {
+    PortalError::new(
+        ErrorCode::InvalidInput,
+        "This window was not opened from Keyport, so there's nothing to do here. Close it and choose Continue again in Keyport.",
+    )
 }
 
 #[component]
 pub fn PopoutPage() -> impl IntoView {
-    // None until the page runs in the browser (the fragment is only there); then the errand,
-    // or none when the window was opened without its link.
-    let errand = RwSignal::new(None::<Option<Errand>>);
+    // Until the page runs in the browser (the fragment and the opener are only there): None.
+    let errand = RwSignal::new(None::<Errand>);
+    let ticket = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<PortalError>);
     Effect::new(move |_| {
-        errand.set(Some(take_ticket().and_then(|t| {
-            let (purpose, ticket) = t.split_once('.')?;
-            match purpose {
-                "register" => Some(Errand::Register(ticket.to_string())),
-                "reverify" => Some(Errand::Reverify(ticket.to_string())),
-                _ => None,
+        let purpose = match take_purpose().as_deref() {
+            Some("register") => Errand::Register,
+            Some("reverify") => Errand::Reverify,
+            _ => {
+                error.set(Some(no_link()));
+                return;
             }
-        })))
+        };
+        errand.set(Some(purpose));
+        if !ask_opener_for_ticket(move |t| ticket.set(Some(t))) {
+            error.set(Some(no_link()));
+            return;
+        }
+        set_timeout(
+            move || {
+                if ticket.get_untracked().is_none() {
+                    error.set(Some(no_link()));
+                }
+            },
+            std::time::Duration::from_millis(TICKET_WAIT_MS),
+        );
     });
     view! {
-        {move || match errand.get() {
-            Some(Some(Errand::Reverify(ticket))) => view! { <ConfirmInWindow ticket /> }.into_any(),
-            Some(Some(Errand::Register(ticket))) => view! { <RegisterInWindow ticket /> }.into_any(),
-            Some(None) => view! { <RegisterInWindow ticket=String::new() /> }.into_any(),
-            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        <ErrorNotice error=error />
+        {move || match (errand.get(), ticket.get()) {
+            (Some(Errand::Reverify), Some(ticket)) => view! { <ConfirmInWindow ticket /> }.into_any(),
+            (Some(Errand::Register), Some(ticket)) => view! { <RegisterInWindow ticket /> }.into_any(),
+            _ if error.get().is_some() => ().into_any(),
+            _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
         }}
     }
 }

@@ -1,10 +1,24 @@
-//! Keyport's own abuse limits on sign-in and code submissions, per account and per client
-//! address, shared by every instance (they live in the session backend). A refused attempt
-//! says how long to wait; Okta is not asked.
+//! Keyport's own abuse limits, shared by every instance (they live in the session backend). A
+//! refused attempt says how long to wait; Okta is not asked.
 //!
 //! They sit in front of Okta's own limits (and its lockout), so that one noisy client cannot
-//! spend the org's rate limit or lock someone else's account from one address.
+//! spend the org's rate limit, lock someone else's account from one address, guess codes
+//! without end, or run up the org's text-message bill.
+//!
+//! Every limit on an account is keyed on the **resolved** account, never on what was typed:
+//! Okta signs `luke.locked` in as `luke.locked@example.com`, so both spend one budget
+//! ([`resolve_account`]).
+//!
+//! Three kinds of attempt:
+//! - sign-in: a password tried (Keyport's sign-in page, or "confirm it's you" with the password);
+//! - code: a one-time code, security answer or key assertion checked (sign-in, confirming,
+//!   testing a method, activating one);
+//! - message: a text, voice call or email Okta is asked to send (enrolling a phone or email,
+//!   a resend, a challenge, an Okta Verify setup link). Texts and calls cost the org money and
+//!   are the target of "SMS pumping" fraud, so they are limited per session, per account, per
+//!   destination and per client address.
 
+use crate::okta::{OktaClient, OktaError};
 use crate::service::errors::wait_phrase;
 use crate::sessions::Kv;
 use app::error::{ErrorCode, PortalError};
@@ -20,82 +34,220 @@ pub struct Limit {
 /// The limits Keyport enforces.
 #[derive(Clone, Copy, Debug)]
 pub struct AbuseLimits {
-    /// Sign-in attempts per account (login).
+    /// Sign-in attempts per account.
     pub sign_in_per_account: Limit,
     /// Sign-in attempts per client address.
     pub sign_in_per_address: Limit,
-    /// Code and answer submissions per user.
+    /// Code and answer submissions per account.
     pub codes_per_account: Limit,
     /// Code and answer submissions per client address.
     pub codes_per_address: Limit,
+    /// Messages (texts, calls, emails) per session.
+    pub messages_per_session: Limit,
+    /// Messages per account.
+    pub messages_per_account: Limit,
+    /// Messages to one phone number or email address, whoever asks.
+    pub messages_per_destination: Limit,
+    /// Messages per client address.
+    pub messages_per_address: Limit,
 }
 
-/// The window of every limit.
+/// The window of the sign-in and code limits.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The window of the message limits: a person setting up a phone needs two or three texts in
+/// a few minutes; nobody needs more than a handful in an hour.
+pub const MESSAGE_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// How long a typed login's resolution to an account is trusted.
+const ALIAS_TTL: Duration = WINDOW;
 
 impl AbuseLimits {
     /// Per-account limits; a client address may make five times as many attempts (several
-    /// people can share one address).
-    pub fn per_account(sign_ins: u64, codes: u64) -> Self {
+    /// people can share one address). A session may send as many messages as its account, a
+    /// destination receives at most that many whoever asks.
+    pub fn per_account(sign_ins: u64, codes: u64, messages: u64) -> Self {
+        let limit = |max: u64, window| Limit { max, window };
         AbuseLimits {
-            sign_in_per_account: Limit {
-                max: sign_ins,
-                window: WINDOW,
-            },
-            sign_in_per_address: Limit {
-                max: sign_ins.saturating_mul(5),
-                window: WINDOW,
-            },
-            codes_per_account: Limit {
-                max: codes,
-                window: WINDOW,
-            },
-            codes_per_address: Limit {
-                max: codes.saturating_mul(5),
-                window: WINDOW,
-            },
+            sign_in_per_account: limit(sign_ins, WINDOW),
+            sign_in_per_address: limit(sign_ins.saturating_mul(5), WINDOW),
+            codes_per_account: limit(codes, WINDOW),
+            codes_per_address: limit(codes.saturating_mul(5), WINDOW),
+            messages_per_session: limit(messages, MESSAGE_WINDOW),
+            messages_per_account: limit(messages, MESSAGE_WINDOW),
+            messages_per_destination: limit(messages, MESSAGE_WINDOW),
+            messages_per_address: limit(messages.saturating_mul(5), MESSAGE_WINDOW),
         }
     }
 }
 
 impl Default for AbuseLimits {
     fn default() -> Self {
-        AbuseLimits::per_account(10, 15)
+        AbuseLimits::per_account(10, 15, 5)
     }
 }
 
-/// Counts one attempt against both keys; refuses with the wait when either is spent.
-pub async fn take(
+/// What a typed login is compared as: trimmed and lower-cased (Okta's logins are
+/// case-insensitive).
+pub fn normalize_login(typed: &str) -> String {
+    typed.trim().to_lowercase()
+}
+
+/// The account a typed login names, as a limit key: the Okta user id when Okta knows the login
+/// (by its full form or its short form, as `GET /api/v1/users/{login}` resolves it), else the
+/// normalised login. Resolutions are remembered for [`ALIAS_TTL`], so repeated attempts cost
+/// Okta nothing. A failure to resolve falls back to the normalised login: the limit still holds
+/// for that spelling, and Okta's own lockout for the account.
+pub async fn resolve_account(okta: &OktaClient, kv: &Kv, typed: &str) -> String {
+    let login = normalize_login(typed);
+    let alias_key = format!("login-alias:{login}");
+    if let Ok(Some(id)) = kv.get(&alias_key).await {
+        return id;
+    }
+    let resolved = match okta.get_user(&login).await {
+        Ok(user) => format!("user:{}", user.id),
+        Err(OktaError::NotFound(_)) => format!("login:{login}"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot resolve a login for its sign-in limit");
+            return format!("login:{login}");
+        }
+    };
+    if let Err(e) = kv.set(&alias_key, &resolved, ALIAS_TTL).await {
+        tracing::warn!(error = %e, "cannot remember a login's account");
+    }
+    resolved
+}
+
+/// The limit key of a signed-in (or identified) user's account.
+pub fn account_of(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
+/// Counts one sign-in attempt (a password tried) against the account and the address.
+pub async fn sign_in(
     kv: &Kv,
-    what: &str,
+    limits: &AbuseLimits,
     account: &str,
     address: Option<&str>,
-    per_account: Limit,
-    per_address: Limit,
 ) -> Result<(), PortalError> {
-    let account_key = format!("limit:{what}:account:{}", account.to_lowercase());
-    let mut checks = vec![(account_key, per_account)];
+    let mut checks = vec![(
+        format!("limit:signin:account:{account}"),
+        limits.sign_in_per_account,
+    )];
     if let Some(addr) = address {
-        checks.push((format!("limit:{what}:address:{addr}"), per_address));
+        checks.push((
+            format!("limit:signin:address:{addr}"),
+            limits.sign_in_per_address,
+        ));
     }
+    take(kv, &checks, Refusal::Attempts).await
+}
+
+/// Counts one code, answer or key assertion checked for the account.
+pub async fn code(
+    kv: &Kv,
+    limits: &AbuseLimits,
+    account: &str,
+    address: Option<&str>,
+) -> Result<(), PortalError> {
+    let mut checks = vec![(
+        format!("limit:codes:account:{account}"),
+        limits.codes_per_account,
+    )];
+    if let Some(addr) = address {
+        checks.push((
+            format!("limit:codes:address:{addr}"),
+            limits.codes_per_address,
+        ));
+    }
+    take(kv, &checks, Refusal::Attempts).await
+}
+
+/// Who asks for a message, and where it goes.
+pub struct MessageCharge<'a> {
+    /// The session's id (none for a session not yet stored: the account still counts).
+    pub session: Option<String>,
+    pub account: &'a str,
+    /// The phone number (E.164) or email address; none when Okta picks it (a factor's own).
+    pub destination: Option<&'a str>,
+    pub address: Option<&'a str>,
+}
+
+/// Counts one message Okta is asked to send.
+pub async fn message(
+    kv: &Kv,
+    limits: &AbuseLimits,
+    charge: MessageCharge<'_>,
+) -> Result<(), PortalError> {
+    let mut checks = vec![(
+        format!("limit:messages:account:{}", charge.account),
+        limits.messages_per_account,
+    )];
+    if let Some(s) = &charge.session {
+        checks.push((
+            format!("limit:messages:session:{s}"),
+            limits.messages_per_session,
+        ));
+    }
+    if let Some(to) = charge.destination {
+        checks.push((
+            format!("limit:messages:to:{}", to.trim().to_lowercase()),
+            limits.messages_per_destination,
+        ));
+    }
+    if let Some(addr) = charge.address {
+        checks.push((
+            format!("limit:messages:address:{addr}"),
+            limits.messages_per_address,
+        ));
+    }
+    take(kv, &checks, Refusal::Messages).await
+}
+
+/// How a refusal is worded.
+#[derive(Clone, Copy)]
+enum Refusal {
+    Attempts,
+    Messages,
+}
+
+/// Counts one event against every key; refuses with the longest wait when any is spent.
+async fn take(kv: &Kv, checks: &[(String, Limit)], refusal: Refusal) -> Result<(), PortalError> {
+    let mut wait = None::<u64>;
     for (key, limit) in checks {
-        match kv.count(&key, limit.window).await {
+        match kv.count(key, limit.window).await {
             Ok((count, resets_in)) if count > limit.max => {
-                tracing::warn!(what, key = %key, count, "abuse limit reached");
-                let wait = resets_in.max(1);
-                return Err(PortalError::new(
-                    ErrorCode::RateLimited,
-                    format!(
-                        "Too many attempts. For your security, please wait {} and try again.",
-                        wait_phrase(wait)
-                    ),
-                )
-                .with_retry_after(wait));
+                tracing::warn!(key = %key.split(':').take(3).collect::<Vec<_>>().join(":"), count, "abuse limit reached");
+                wait = Some(wait.unwrap_or(0).max(resets_in.max(1)));
             }
             Ok(_) => {}
             // The limit is a protection, not a gate: a store hiccup must not lock everyone out.
             Err(e) => tracing::error!(error = %e, "abuse limit store failed; allowing the attempt"),
         }
     }
-    Ok(())
+    let Some(wait) = wait else {
+        return Ok(());
+    };
+    let message = match refusal {
+        Refusal::Attempts => format!(
+            "Too many attempts. For your security, please wait {} and try again.",
+            wait_phrase(wait)
+        ),
+        Refusal::Messages => format!(
+            "Too many codes and links were sent. For your security, please wait {} before asking for another.",
+            wait_phrase(wait)
+        ),
+    };
+    Err(PortalError::new(ErrorCode::RateLimited, message).with_retry_after(wait))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_are_normalised() {
+        assert_eq!(
+            normalize_login("  Luke.Locked@Example.COM "),
+            "luke.locked@example.com"
+        );
+    }
 }

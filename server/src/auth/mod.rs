@@ -5,18 +5,20 @@
 //! - `reverify`: a fresh factor verification through the Factors API, and the one decision
 //!   sensitive actions ask (`privilege`).
 //! - `handoff`: a short-lived JWT from the company's server opens a session.
-//! - `limits`: Keyport's own abuse limits.
+//! - `challenge`: one challenge of a factor, shared by re-verification and "test this method".
+//! - `switch`: a cross-site hand-over into another person's session waits for their choice.
+//! - `limits`: Keyport's own abuse limits, keyed on the resolved account.
 
+mod challenge;
 pub mod handoff;
 pub mod limits;
 pub mod privilege;
 mod reverify;
 pub(crate) mod signin;
+mod switch;
 mod webauthn;
 
-pub(crate) use webauthn::{
-    assertion_fields as webauthn_assertion_fields, request_options as webauthn_request_options,
-};
+pub(crate) use challenge::{Challenger, PushOutcome};
 
 use crate::okta::{CallContext, OktaClient};
 use crate::service::errors::{internal, portal_error, Flow};
@@ -24,7 +26,7 @@ use crate::sessions::data::SignInMethod;
 use crate::sessions::{KeyportSession, Kv, SignedInUser};
 use app::api::{AuthPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
-use app::model::auth::{ReverifyStep, SessionView, SignInStep, UserSummary};
+use app::model::auth::{HandoffChoice, ReverifyStep, SessionView, SignInStep, UserSummary};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -92,6 +94,28 @@ pub(crate) async fn save_session(
     data.save(session)
         .await
         .map_err(|e| internal("cannot save the session", e, req))
+}
+
+/// A fresh verification of the person (a factor, or the password when they have none): stamps
+/// `verified_at` and renews the session id against fixation, except for a session a pop-out
+/// window shares with Keyport's frame (the frame's cookie would be left naming the old one).
+/// Re-verification and a passed "test this method" both end here. Saves the session.
+pub(crate) async fn mark_verified(
+    session: &Session,
+    req: &RequestInfo,
+    mut data: KeyportSession,
+) -> Result<(), PortalError> {
+    if let Some(u) = data.user.as_mut() {
+        u.verified_at = now();
+        tracing::info!(user_id = %u.id, request_id = %req.request_id, "verified");
+    }
+    if !data.shared_with_window {
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| internal("cannot renew the session id", e, req))?;
+    }
+    save_session(session, &data, req).await
 }
 
 impl AuthService {
@@ -333,6 +357,19 @@ impl AuthPortal for AuthService {
         password: String,
     ) -> Result<ReverifyStep, PortalError> {
         reverify::password(self, session, req, password).await
+    }
+
+    async fn handoff_choice(&self, session: &Session) -> Option<HandoffChoice> {
+        self.pending_switch(session).await
+    }
+
+    async fn decide_handoff(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+        switch: bool,
+    ) -> Result<String, PortalError> {
+        self.decide_switch(session, req, switch).await
     }
 
     async fn reverify_cancel(&self, session: &Session) -> Result<ReverifyStep, PortalError> {

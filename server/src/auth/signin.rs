@@ -2,6 +2,8 @@
 //! org asks for MFA — one of the user's factors, or a new password when it has expired. The
 //! transaction's state token stays in the server-side session; the page sees only steps.
 
+use super::challenge::resend_cooldown;
+use super::limits::{self, MessageCharge};
 use super::{call_context, new_user, now, AuthService};
 use crate::okta::types::{
     AuthnChangePasswordRequest, AuthnRequest, AuthnStatus, AuthnTransaction, AuthnVerifyRequest,
@@ -10,21 +12,13 @@ use crate::okta::types::{
 use crate::okta::{AuthnVerifyQuery, OktaError};
 use crate::service::errors::{portal_error, Flow};
 use crate::service::factors::{choice_from_authn, preference};
+use crate::service::input;
 use crate::sessions::data::{PendingChallenge, PendingSignIn, SignInMethod};
 use crate::sessions::KeyportSession;
 use app::api::RequestInfo;
 use app::error::{ErrorCode, PortalError};
 use app::model::auth::{Challenge, FactorChoice, MethodKind, PasswordRules, SignInStep};
 use tower_sessions::Session;
-
-/// Okta's per-phone cooldown (30 s) and per-address email cooldown (5 s), mirrored so the
-/// page can show the wait before Okta would refuse.
-fn resend_cooldown(kind: MethodKind) -> i64 {
-    match kind {
-        MethodKind::Email => 5,
-        _ => 30,
-    }
-}
 
 fn expired() -> PortalError {
     PortalError::new(
@@ -224,14 +218,15 @@ pub async fn start(
             "Enter your username and password.",
         ));
     }
-    let l = svc.settings.limits;
-    super::limits::take(
+    input::check(&username, input::LOGIN)?;
+    input::check(&password, input::PASSWORD)?;
+    // The budget belongs to the account the login names, however it was typed.
+    let account = limits::resolve_account(&svc.okta, &svc.kv, &username).await;
+    limits::sign_in(
         &svc.kv,
-        "signin",
-        &username,
+        &svc.settings.limits,
+        &account,
         req.client_ip.as_deref(),
-        l.sign_in_per_account,
-        l.sign_in_per_address,
     )
     .await?;
     let mut data = svc.load(session).await;
@@ -243,6 +238,28 @@ pub async fn start(
         .await
         .map_err(|e| portal_error(e, req, Flow::SignIn))?;
     advance(svc, session, req, data, tx, false).await
+}
+
+/// Counts a text, call or email the sign-in asks Okta to send to one of the user's factors.
+async fn charge_message(
+    svc: &AuthService,
+    session: &Session,
+    req: &RequestInfo,
+    user_id: &str,
+    factor_id: &str,
+) -> Result<(), PortalError> {
+    let destination = format!("factor:{factor_id}");
+    limits::message(
+        &svc.kv,
+        &svc.settings.limits,
+        MessageCharge {
+            session: session.id().map(|id| id.to_string()),
+            account: &limits::account_of(user_id),
+            destination: Some(&destination),
+            address: req.client_ip.as_deref(),
+        },
+    )
+    .await
 }
 
 /// The pending sign-in and the chosen factor, or the error for a stale page.
@@ -260,6 +277,7 @@ pub async fn choose(
     req: &RequestInfo,
     factor_id: String,
 ) -> Result<SignInStep, PortalError> {
+    input::check_id(&factor_id)?;
     let mut data = svc.load(session).await;
     let p = pending(&data)?;
     // Only the user's own factors from this transaction: anything else is "not found".
@@ -285,6 +303,9 @@ pub async fn choose(
         | MethodKind::Email
         | MethodKind::OktaVerify
         | MethodKind::SecurityKey => {
+            if factor.kind.sends_code() {
+                charge_message(svc, session, req, &p.user_id, &factor.id).await?;
+            }
             let tx = svc
                 .okta
                 .authn_verify(
@@ -351,14 +372,13 @@ pub async fn code(
     let data = svc.load(session).await;
     let p = pending(&data)?;
     let c = p.challenge.as_ref().ok_or_else(expired)?;
-    let l = svc.settings.limits;
-    super::limits::take(
+    let question = c.factor.kind == MethodKind::SecurityQuestion;
+    input::check(&code, if question { input::ANSWER } else { input::CODE })?;
+    limits::code(
         &svc.kv,
-        "codes",
-        &p.login,
+        &svc.settings.limits,
+        &limits::account_of(&p.user_id),
         req.client_ip.as_deref(),
-        l.codes_per_account,
-        l.codes_per_address,
     )
     .await?;
     let typed: String = code.split_whitespace().collect();
@@ -467,6 +487,9 @@ pub async fn resend(
         }
     }
     let kind = c.factor.kind;
+    if kind.sends_code() {
+        charge_message(svc, session, req, &p.user_id, &c.factor.id).await?;
+    }
     let tx = svc
         .okta
         .authn_resend(&c.factor.id, &p.state_token, &call_context(req))
@@ -500,6 +523,13 @@ pub async fn security_key(
     let data = svc.load(session).await;
     let p = pending(&data)?;
     let c = p.challenge.as_ref().ok_or_else(expired)?;
+    limits::code(
+        &svc.kv,
+        &svc.settings.limits,
+        &limits::account_of(&p.user_id),
+        req.client_ip.as_deref(),
+    )
+    .await?;
     let (client_data, authenticator_data, signature) =
         super::webauthn::assertion_fields(&credential);
     let body = AuthnVerifyRequest::webauthn(
@@ -541,6 +571,8 @@ pub async fn change_password(
     if p.password_rules.is_none() {
         return Ok(step_of(p));
     }
+    input::check(&old_password, input::PASSWORD)?;
+    input::check(&new_password, input::PASSWORD).map_err(|e| e.with_field("newPassword"))?;
     let body = AuthnChangePasswordRequest {
         state_token: p.state_token.clone(),
         old_password: old_password.into(),

@@ -4,6 +4,7 @@
 //! instance can finish it; cancelling removes the pending factor so nothing dangles.
 
 use super::{ctx, not_found, qr, MethodsService};
+use crate::auth::limits::{self, MessageCharge};
 use crate::auth::now;
 use crate::okta::types::{
     ActivateFactorRequest, EnrollFactorQuery, EnrollFactorRequest, FactorResult, FactorStatus,
@@ -12,6 +13,7 @@ use crate::okta::types::{
 use crate::okta::{ActivationChannel, OktaError};
 use crate::service::errors::{internal, portal_error, Flow};
 use crate::service::factors::{mask_email, mask_phone};
+use crate::service::input;
 use crate::sessions::data::{FinishedEnrollment, PendingEnrollment};
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::RequestInfo;
@@ -71,6 +73,20 @@ fn enroll_error(err: OktaError, kind: MethodKind, req: &RequestInfo) -> PortalEr
         }
         _ => portal_error(err, req, Flow::Enroll),
     }
+}
+
+/// Bounds every typed field of an enrollment request before anything else reads it.
+fn check_request(r: &EnrollRequest) -> Result<(), PortalError> {
+    input::check_opt(r.phone.as_deref(), input::PHONE)?;
+    input::check_opt(r.email.as_deref(), input::EMAIL)?;
+    input::check_opt(r.answer.as_deref(), input::ANSWER)?;
+    input::check_opt(r.country.as_deref(), input::PHONE).map_err(|e| e.with_field("country"))?;
+    input::check_opt(r.extension.as_deref(), input::PHONE)
+        .map_err(|e| e.with_field("extension"))?;
+    if let Some(q) = r.question.as_deref() {
+        input::check_id(q).map_err(|e| e.with_field("question"))?;
+    }
+    Ok(())
 }
 
 /// Normalises what people type ("(415) 555-1337", "+44 20 7946 0958") to E.164, refusing
@@ -232,6 +248,7 @@ pub async fn start(
     req: &RequestInfo,
     request: EnrollRequest,
 ) -> Result<EnrollmentStep, PortalError> {
+    check_request(&request)?;
     let (mut data, user) = svc.load(session, req).await?;
     svc.require_recent(&user)?;
     let kind = request
@@ -242,6 +259,8 @@ pub async fn start(
         remove_pending(svc, &user, &old.factor_id).await;
     }
     let mut query = EnrollFactorQuery::default();
+    // Where a text, call or email goes, for the message limits.
+    let mut destination: Option<String> = None;
     let (okta_request, sent_to) = match kind {
         MethodKind::OktaVerify => (EnrollFactorRequest::push(), None),
         MethodKind::OktaVerifyCode => (EnrollFactorRequest::totp_okta(), None),
@@ -271,6 +290,7 @@ pub async fn start(
             if request.replace_phone {
                 query.update_phone = Some(true);
             }
+            destination = Some(e164.clone());
             let r = if kind == MethodKind::Sms {
                 EnrollFactorRequest::sms(e164.clone())
             } else {
@@ -288,6 +308,7 @@ pub async fn start(
             if email.is_empty() {
                 return Err(bad_input("Choose an email address.", "email"));
             }
+            destination = Some(email.to_lowercase());
             (
                 EnrollFactorRequest::email(email.clone()),
                 Some(mask_email(&email)),
@@ -320,6 +341,19 @@ pub async fn start(
             ));
         }
     };
+    if let Some(destination) = destination.as_deref() {
+        limits::message(
+            &svc.kv,
+            &svc.settings.limits,
+            MessageCharge {
+                session: session.id().map(|id| id.to_string()),
+                account: &limits::account_of(&user.id),
+                destination: Some(destination),
+                address: req.client_ip.as_deref(),
+            },
+        )
+        .await?;
+    }
     let factor = svc
         .okta
         .enroll_factor(&user.id, &okta_request, &query, &ctx(req))
@@ -526,6 +560,14 @@ pub async fn renew(
     Ok(step)
 }
 
+/// Texts or emails the Okta Verify setup link for the pending enrollment.
+///
+/// Texts cost the org money and are the target of "SMS pumping" fraud (many texts to numbers
+/// the fraudster is paid for), so a link goes by text only to a number that is plausible for
+/// the person: one already on their account (their profile's phones, their phone factors), or
+/// (after a fresh "confirm it's you") another **mobile** number, in `KEYPORT_SMS_COUNTRIES`
+/// when that is set. Every link sent counts against the message limits, per session, account,
+/// destination and client address.
 pub async fn send_link(
     svc: &MethodsService,
     session: &Session,
@@ -533,41 +575,109 @@ pub async fn send_link(
     channel: String,
     phone: Option<String>,
 ) -> Result<String, PortalError> {
+    input::check_opt(phone.as_deref(), input::PHONE)?;
     let (data, user) = svc.load(session, req).await?;
     let p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     if p.kind != MethodKind::OktaVerify {
         return Err(nothing_pending());
     }
-    let (channel, shown) = match channel.as_str() {
+    let (channel, destination, shown) = match channel.as_str() {
         "sms" => {
-            let typed = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-                Some(t) => t.to_string(),
-                None => svc
-                    .okta
-                    .get_user(&user.id)
-                    .await
-                    .ok()
-                    .and_then(|u| u.profile.mobile_phone)
-                    .ok_or_else(|| {
-                        bad_input("Enter the phone number to text the link to.", "phone")
-                    })?,
+            let own = own_phones(svc, &user).await;
+            let typed = phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+            let e164 = match typed {
+                Some(t) => normalize_phone(t, None)?,
+                None => own.first().cloned().ok_or_else(|| {
+                    bad_input("Enter the phone number to text the link to.", "phone")
+                })?,
             };
-            let e164 = normalize_phone(&typed, None)?;
+            if !own.contains(&e164) {
+                svc.require_recent(&user)?;
+                plausible_for_a_link(&e164, &svc.settings.sms_countries)?;
+            }
+            let shown = mask_phone(&e164);
             (
                 ActivationChannel::Sms {
                     phone_number: e164.clone(),
                 },
-                mask_phone(&e164),
+                e164,
+                shown,
             )
         }
-        "email" => (ActivationChannel::Email, mask_email(&user.login)),
+        // Okta sends it to the account's primary email: the destination is the account's own.
+        "email" => (
+            ActivationChannel::Email,
+            format!("primary-email:{}", user.id),
+            mask_email(&user.login),
+        ),
         _ => return Err(bad_input("Choose text message or email.", "channel")),
     };
+    limits::message(
+        &svc.kv,
+        &svc.settings.limits,
+        MessageCharge {
+            session: session.id().map(|id| id.to_string()),
+            account: &limits::account_of(&user.id),
+            destination: Some(&destination),
+            address: req.client_ip.as_deref(),
+        },
+    )
+    .await?;
     svc.okta
         .send_push_activation(&user.id, &p.factor_id, &channel, &ctx(req))
         .await
         .map_err(|e| portal_error(e, req, Flow::Enroll))?;
     Ok(shown)
+}
+
+/// The person's own phone numbers (E.164): their profile's mobile and primary phones and the
+/// numbers of their phone factors. A read that fails counts as none (a typed number then needs
+/// the stricter checks).
+async fn own_phones(svc: &MethodsService, user: &SignedInUser) -> Vec<String> {
+    let (profile, factors) =
+        tokio::join!(svc.okta.get_user(&user.id), svc.okta.list_factors(&user.id));
+    let mut numbers: Vec<String> = vec![];
+    if let Ok(u) = profile {
+        numbers.extend(u.profile.mobile_phone.into_iter());
+        if let Some(primary) = u.profile.other.get("primaryPhone").and_then(|v| v.as_str()) {
+            numbers.push(primary.to_string());
+        }
+    }
+    if let Ok(list) = factors {
+        numbers.extend(list.into_iter().filter_map(|f| f.profile.phone_number));
+    }
+    let mut own: Vec<String> = numbers
+        .iter()
+        .filter_map(|n| normalize_phone(n, None).ok())
+        .collect();
+    own.dedup();
+    own
+}
+
+/// A number not on the account may get a setup link only if it is a mobile number (never a
+/// premium-rate, shared-cost, toll-free or other service number), in the allowed countries.
+fn plausible_for_a_link(e164: &str, countries: &[String]) -> Result<(), PortalError> {
+    use phonenumber::Type;
+    let refuse = |msg: String| Err(bad_input(&msg, "phone"));
+    let Ok(number) = phonenumber::parse(None, e164) else {
+        return refuse("That doesn't look like a real phone number.".into());
+    };
+    let kind = number.number_type(&phonenumber::metadata::DATABASE);
+    if !matches!(kind, Type::Mobile | Type::FixedLineOrMobile) {
+        return refuse(
+            "Keyport texts setup links only to mobile phone numbers. Use your phone's own number, or send the link by email instead.".into(),
+        );
+    }
+    if !countries.is_empty() {
+        let country = number.country().id().map(|c| format!("{c:?}"));
+        if !country.is_some_and(|c| countries.iter().any(|a| a == &c)) {
+            return refuse(format!(
+                "Your organization allows setup links by text to numbers in {} only. Send the link by email instead.",
+                countries.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub async fn activate(
@@ -576,12 +686,20 @@ pub async fn activate(
     req: &RequestInfo,
     code: String,
 ) -> Result<EnrollmentStep, PortalError> {
+    input::check(&code, input::CODE)?;
     let (data, user) = svc.load(session, req).await?;
     let p = data.enrollment.clone().ok_or_else(nothing_pending)?;
     let code: String = code.split_whitespace().collect();
     if code.is_empty() {
         return Err(bad_input("Enter the code.", "code"));
     }
+    limits::code(
+        &svc.kv,
+        &svc.settings.limits,
+        &limits::account_of(&user.id),
+        req.client_ip.as_deref(),
+    )
+    .await?;
     let answer = svc
         .okta
         .activate_factor(
@@ -673,6 +791,18 @@ pub async fn resend(
             .with_retry_after(wait as u64));
         }
     }
+    let destination = format!("factor:{}", p.factor_id);
+    limits::message(
+        &svc.kv,
+        &svc.settings.limits,
+        MessageCharge {
+            session: session.id().map(|id| id.to_string()),
+            account: &limits::account_of(&user.id),
+            destination: Some(&destination),
+            address: req.client_ip.as_deref(),
+        },
+    )
+    .await?;
     let factor = svc
         .okta
         .get_factor(&user.id, &p.factor_id)

@@ -1,19 +1,17 @@
 //! Testing, renaming and removing a method.
 
-use super::{ctx, not_found, MethodsService};
-use crate::auth::now;
+use super::{not_found, MethodsService};
 use crate::auth::signin::challenge_of;
-use crate::okta::types::{
-    FactorResult, FactorStatus, FactorType, UpdateUserRequest, UserFactor, VerifyFactorRequest,
-};
-use crate::okta::{OktaError, VerifyQuery};
+use crate::auth::{Challenger, PushOutcome};
+use crate::okta::types::{FactorStatus, FactorType, UpdateUserRequest, UserFactor};
+use crate::okta::OktaError;
 use crate::service::errors::{portal_error, Flow};
 use crate::service::factors::choice_from_factor;
+use crate::service::input;
 use crate::sessions::data::PendingChallenge;
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::RequestInfo;
 use app::error::{ErrorCode, PortalError};
-use app::model::auth::MethodKind;
 use app::model::methods::TestStep;
 use app::model::Pipeline;
 use tower_sessions::Session;
@@ -82,12 +80,24 @@ fn test_step(c: &PendingChallenge) -> TestStep {
     }
 }
 
+impl MethodsService {
+    fn challenger(&self) -> Challenger<'_> {
+        Challenger {
+            okta: &self.okta,
+            kv: &self.kv,
+            limits: &self.settings.limits,
+            rp_id: &self.settings.rp_id,
+        }
+    }
+}
+
 pub async fn test_start(
     svc: &MethodsService,
     session: &Session,
     req: &RequestInfo,
     method_id: String,
 ) -> Result<TestStep, PortalError> {
+    input::check_id(&method_id)?;
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
     let factor = factors_of(svc, &mut data, &user, &method_id, req)
@@ -107,88 +117,16 @@ pub async fn test_start(
             "Keyport can't test this kind of method.",
         )
     })?;
-    let mut c = PendingChallenge {
-        factor: choice.clone(),
-        sent_to: None,
-        resend_at: None,
-        number: None,
-        push_transaction: None,
-        question: None,
-        webauthn_options: None,
-    };
-    let call = |body: VerifyFactorRequest| {
-        let okta = svc.okta.clone();
-        let (uid, fid, context) = (user.id.clone(), factor.id.clone(), ctx(req));
-        async move {
-            okta.verify_factor(&uid, &fid, &body, &VerifyQuery::default(), &context)
-                .await
-        }
-    };
-    match choice.kind {
-        MethodKind::Sms | MethodKind::Voice | MethodKind::Email => {
-            call(VerifyFactorRequest::empty())
-                .await
-                .map_err(|e| portal_error(e, req, Flow::Verify))?;
-            c.sent_to = Some(choice.label.clone());
-            c.resend_at = Some(
-                now()
-                    + if choice.kind == MethodKind::Email {
-                        5
-                    } else {
-                        30
-                    },
-            );
-        }
-        MethodKind::OktaVerify => {
-            let r = call(VerifyFactorRequest::push_number_matching())
-                .await
-                .map_err(|e| portal_error(e, req, Flow::Verify))?;
-            c.number = r.correct_answer();
-            c.push_transaction = r.transaction_id().map(str::to_string);
-        }
-        MethodKind::SecurityKey => {
-            let r = call(VerifyFactorRequest::empty())
-                .await
-                .map_err(|e| match e {
-                    OktaError::Validation { .. } => PortalError::new(
-                        ErrorCode::InvalidInput,
-                        "This security key can't be tested here.",
-                    )
-                    .with_correlation_id(req.request_id.clone()),
-                    e => portal_error(e, req, Flow::Verify),
-                })?;
-            let challenge = r
-                .challenge()
-                .and_then(|c| c.challenge.clone())
-                .ok_or_else(|| {
-                    PortalError::new(
-                        ErrorCode::Internal,
-                        "Okta did not send a security key challenge.",
-                    )
-                })?;
-            let credential_id = r
-                .profile
-                .as_ref()
-                .and_then(|p| p.credential_id.clone())
-                .unwrap_or_default();
-            c.webauthn_options = Some(crate::auth::webauthn_request_options(
-                &challenge,
-                &credential_id,
-                &svc.settings.rp_id,
-            )?);
-        }
-        MethodKind::SecurityQuestion => c.question = Some(choice.label.clone()),
-        _ => {}
-    }
+    let c = svc.challenger().send(session, &user, choice, req).await?;
     let step = test_step(&c);
     data.test = Some((factor.id.clone(), c));
     svc.save(session, &data, req).await?;
     Ok(step)
 }
 
-/// A passed test proves possession: it counts as a recent verification too.
+/// A passed test proves possession: it counts as a recent verification too, with the same
+/// renewal of the session id as "confirm it's you".
 async fn passed(
-    svc: &MethodsService,
     session: &Session,
     req: &RequestInfo,
     mut data: KeyportSession,
@@ -198,10 +136,7 @@ async fn passed(
         .take()
         .map(|(_, c)| c.factor.label)
         .unwrap_or_default();
-    if let Some(u) = data.user.as_mut() {
-        u.verified_at = now();
-    }
-    svc.save(session, &data, req).await?;
+    crate::auth::mark_verified(session, req, data).await?;
     Ok(TestStep::Passed { name })
 }
 
@@ -216,29 +151,9 @@ pub async fn test_code(
     code: String,
 ) -> Result<TestStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
-    let (factor_id, c) = data.test.clone().ok_or_else(no_test)?;
-    let body = if c.factor.kind == MethodKind::SecurityQuestion {
-        VerifyFactorRequest::answer(code.trim())
-    } else {
-        VerifyFactorRequest::pass_code(code.split_whitespace().collect::<String>())
-    };
-    svc.okta
-        .verify_factor(
-            &user.id,
-            &factor_id,
-            &body,
-            &VerifyQuery::default(),
-            &ctx(req),
-        )
-        .await
-        .map_err(|e| match e {
-            OktaError::InvalidPasscode(_) if c.factor.kind == MethodKind::SecurityQuestion => {
-                PortalError::new(ErrorCode::InvalidInput, "That answer doesn't match.")
-                    .with_correlation_id(req.request_id.clone())
-            }
-            e => portal_error(e, req, Flow::Verify),
-        })?;
-    passed(svc, session, req, data).await
+    let (_, c) = data.test.clone().ok_or_else(no_test)?;
+    svc.challenger().check_code(&user, &c, &code, req).await?;
+    passed(session, req, data).await
 }
 
 pub async fn test_poll(
@@ -247,19 +162,11 @@ pub async fn test_poll(
     req: &RequestInfo,
 ) -> Result<TestStep, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
-    let (factor_id, c) = data.test.clone().ok_or_else(no_test)?;
-    let Some(tx) = c.push_transaction.clone() else {
-        return Ok(test_step(&c));
-    };
-    let r = svc
-        .okta
-        .push_transaction(&user.id, &factor_id, &tx)
-        .await
-        .map_err(|e| portal_error(e, req, Flow::Verify))?;
-    match r.factor_result {
-        FactorResult::Success => passed(svc, session, req, data).await,
-        FactorResult::Waiting => Ok(test_step(&c)),
-        FactorResult::Rejected => {
+    let (_, c) = data.test.clone().ok_or_else(no_test)?;
+    match svc.challenger().poll(&user, &c, req).await? {
+        PushOutcome::Passed => passed(session, req, data).await,
+        PushOutcome::Waiting => Ok(test_step(&c)),
+        PushOutcome::Rejected => {
             data.test = None;
             svc.save(session, &data, req).await?;
             Err(PortalError::new(
@@ -267,7 +174,7 @@ pub async fn test_poll(
                 "The test push was denied on your phone — it works, and you said no.",
             ))
         }
-        _ => {
+        PushOutcome::Expired => {
             data.test = None;
             svc.save(session, &data, req).await?;
             Err(PortalError::new(
@@ -285,26 +192,11 @@ pub async fn test_key(
     credential: webauthn_rs_proto::PublicKeyCredential,
 ) -> Result<TestStep, PortalError> {
     let (data, user) = svc.load(session, req).await?;
-    let (factor_id, _) = data.test.clone().ok_or_else(no_test)?;
-    let (cd, ad, sig) = crate::auth::webauthn_assertion_fields(&credential);
-    svc.okta
-        .verify_factor(
-            &user.id,
-            &factor_id,
-            &VerifyFactorRequest::webauthn(cd, ad, sig),
-            &VerifyQuery::default(),
-            &ctx(req),
-        )
-        .await
-        .map_err(|e| match e {
-            OktaError::InvalidPasscode(_) => PortalError::new(
-                ErrorCode::InvalidInput,
-                "That security key wasn't accepted. Use the key registered here.",
-            )
-            .with_correlation_id(req.request_id.clone()),
-            e => portal_error(e, req, Flow::Verify),
-        })?;
-    passed(svc, session, req, data).await
+    let (_, c) = data.test.clone().ok_or_else(no_test)?;
+    svc.challenger()
+        .check_key(&user, &c, &credential, req)
+        .await?;
+    passed(session, req, data).await
 }
 
 /// Active methods as a person counts them (Okta Verify's codes and FastPass go with the push).
@@ -331,6 +223,7 @@ pub async fn remove(
     method_id: String,
     keep_recovery: bool,
 ) -> Result<(), PortalError> {
+    input::check_id(&method_id)?;
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
     svc.require_recent(&user)?;
@@ -410,6 +303,15 @@ pub async fn rename(
     method_id: String,
     nickname: String,
 ) -> Result<(), PortalError> {
+    input::check_id(&method_id)?;
+    let nickname = nickname.trim().to_string();
+    if nickname.chars().count() > NICKNAME_MAX || nickname.chars().any(char::is_control) {
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            format!("A name is up to {NICKNAME_MAX} characters."),
+        )
+        .with_field("nickname"));
+    }
     let (mut data, user) = svc.load(session, req).await?;
     svc.ensure_own(&mut data, &user, &method_id, req).await?;
     svc.require_recent(&user)?;
@@ -418,14 +320,6 @@ pub async fn rename(
             ErrorCode::InvalidInput,
             "Names can be given to methods in Identity Engine organizations only.",
         ));
-    }
-    let nickname = nickname.trim().to_string();
-    if nickname.chars().count() > NICKNAME_MAX || nickname.chars().any(char::is_control) {
-        return Err(PortalError::new(
-            ErrorCode::InvalidInput,
-            format!("A name is up to {NICKNAME_MAX} characters."),
-        )
-        .with_field("nickname"));
     }
     let current = svc
         .okta

@@ -42,6 +42,11 @@ pub struct MethodsSettings {
     pub nickname_attribute: String,
     /// The RP id for WebAuthn ceremonies (Keyport's host).
     pub rp_id: String,
+    /// Keyport's abuse limits (codes tried, messages sent).
+    pub limits: crate::auth::limits::AbuseLimits,
+    /// Countries a setup link may be texted to when the number is not on the account (empty:
+    /// any country; the number must still be a mobile one).
+    pub sms_countries: Vec<String>,
 }
 
 /// Facts about the org read once in a while.
@@ -54,6 +59,8 @@ struct OrgFacts {
 
 pub struct MethodsService {
     pub okta: OktaClient,
+    /// Where the abuse limits count.
+    pub kv: crate::sessions::Kv,
     pub notifier: std::sync::Arc<crate::notify::Notifier>,
     pub settings: MethodsSettings,
     pub watch: watch::Watch,
@@ -65,11 +72,13 @@ pub struct MethodsService {
 impl MethodsService {
     pub fn new(
         okta: OktaClient,
+        kv: crate::sessions::Kv,
         notifier: std::sync::Arc<crate::notify::Notifier>,
         settings: MethodsSettings,
     ) -> Self {
         MethodsService {
             okta,
+            kv,
             notifier,
             settings,
             watch: watch::Watch::default(),

@@ -3,6 +3,9 @@
 //! limits, the request log, and reset to the seed. It needs no token: the sandbox listens on
 //! loopback by default and holds only demo data.
 //!
+//! It refuses what a web page could send it (`refuse_cross_site`): the sandbox runs on
+//! developers' laptops while they browse.
+//!
 //! Every refusal is JSON `{errorCode, errorSummary, …}` (the shape of Okta's errors), whatever
 //! refused: a handler, a body or query that cannot be read ([`Ctl`], [`CtlQuery`]), an unknown
 //! path, or a method the path does not take ([`json_errors`]).
@@ -60,6 +63,101 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sandbox/api/totp", post(totp_code))
         .route("/sandbox/api/{*rest}", any(unknown_path))
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(refuse_cross_site))
+}
+
+/// Refuses control calls a web page could have made: the sandbox usually runs on a developer's
+/// laptop while they browse, and its control surface needs no token, so a page anywhere could
+/// otherwise move its clock, reset it, or approve pushes on its virtual phone with a no-cors
+/// `fetch`. A call that changes something must:
+/// 1. carry `Content-Type: application/json` (a cross-site page can only send it after a CORS
+///    preflight, which the sandbox never grants);
+/// 2. not be cross-site by the browser's own word (`Sec-Fetch-Site`), nor name another
+///    `Origin` than the sandbox's own;
+/// 3. name the sandbox by an IP address or `localhost` in `Host` (a DNS-rebound name is refused
+///    for reads too, since they show the outbox's codes).
+///
+/// Tools and scripts (curl, tests, SDK harnesses) send no `Sec-Fetch-Site` or `Origin` and pass.
+async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    // Owned copies: nothing borrowed from the request may live across an await.
+    let (host, content_type, fetch_site, origin) = {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        (
+            header("host").unwrap_or_default(),
+            header("content-type"),
+            header("sec-fetch-site"),
+            header("origin"),
+        )
+    };
+    // No Host at all is a tool's in-process call (HTTP/1.1 browsers always send one).
+    if !host.is_empty() && !host_is_local(&host) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "The sandbox's control API answers only at an IP address or localhost (this Host looks like a rebound DNS name).",
+        )
+        .into_response();
+    }
+    let changes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !changes {
+        return next.run(req).await;
+    }
+    let json = content_type.is_some_and(|c| {
+        c.trim()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    if !json {
+        return ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_required",
+            "Send control calls with Content-Type: application/json (the sandbox refuses other posts so that a web page you visit cannot drive it).",
+        )
+        .into_response();
+    }
+    let cross_site = fetch_site.is_some_and(|s| !matches!(s.as_str(), "same-origin" | "none"));
+    let foreign_origin = origin.is_some_and(|o| o != format!("http://{host}"));
+    if cross_site || foreign_origin {
+        tracing::warn!(path = %req.uri().path(), "the sandbox refused a cross-site control call");
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "The sandbox's control API refuses calls from other web pages. Use its console, or call it from a tool.",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// `Host` names this machine directly: an IP literal, `localhost` or a `*.localhost` name.
+fn host_is_local(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => {
+            return v6
+                .split(']')
+                .next()
+                .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
+        }
+        None => host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
 }
 
 /// The longest error body [`json_errors`] reads back (axum's rejections are one line).

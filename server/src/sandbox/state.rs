@@ -149,6 +149,28 @@ impl Org {
         read(&self.users).get(&id).cloned()
     }
 
+    /// A user by id, login or the login's short name (the part before `@`, when it names exactly
+    /// one user), as `GET /api/v1/users/{id}` accepts (API-NOTES §4: "id, URL-encoded
+    /// login/shortname, or me") and as the Authn API signs people in.
+    pub fn user_by_any_name(&self, name: &str) -> Option<UserCell> {
+        if name.is_empty() {
+            return None;
+        }
+        if let Some(cell) = self.user(name) {
+            return Some(cell);
+        }
+        if name.contains('@') {
+            return None;
+        }
+        let mut found = self.all_users().into_iter().filter(|cell| {
+            let u = lock(cell);
+            let local = u.login().split('@').next().unwrap_or_default();
+            local.eq_ignore_ascii_case(name)
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
     /// A user by id only (paths such as `/users/{userId}/factors`).
     pub fn user_by_id(&self, id: &str) -> Option<UserCell> {
         read(&self.users).get(id).cloned()

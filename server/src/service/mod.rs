@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod factors;
+pub mod input;
 pub mod passwords;
 
 use crate::okta::types::OrgPipeline;

@@ -46,6 +46,21 @@ pub struct KeyportSession {
     /// sessions out (a password change): it alone outlives that mark.
     #[serde(default)]
     pub outlived_sign_out: Option<i64>,
+    /// A hand-over from another site naming someone else than the signed-in person, waiting
+    /// for their choice (`web/handoff.rs`).
+    #[serde(default)]
+    pub pending_handoff: Option<PendingHandoff>,
+}
+
+/// A hand-over waiting for the signed-in person to switch or stay.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingHandoff {
+    /// The person the hand-over named, as their session would start.
+    pub user: SignedInUser,
+    /// Where the hand-over asked to land (already checked to stay on Keyport).
+    pub return_to: String,
+    /// Unix seconds after which the choice is void.
+    pub expires_at: i64,
 }
 
 /// An enrollment that finished (what the tabs that watched it are told).

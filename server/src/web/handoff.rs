@@ -3,17 +3,33 @@
 //! The body carries `token` (a form field, so a plain HTML form or a server-side redirect
 //! page can post it; or JSON) and optionally `return_to`, a path on Keyport. The token is the
 //! proof, so this one endpoint accepts cross-site posts; it never appears in a URL.
+//!
+//! Two rules keep a cross-site post from being turned against the person:
+//! - `return_to` is resolved against Keyport's own origin and refused unless it stays there
+//!   ([`local_return`]): no open redirect, whatever the browser would make of the text;
+//! - a cross-site hand-over into a browser already signed in as someone else does not replace
+//!   that session silently ("login CSRF": an attacker's own valid token would otherwise sign
+//!   the victim into the attacker's account, and the victim would enroll *their* phone there).
+//!   Keyport asks first (`/handoff`, [`crate::auth::AuthService::decide_handoff`]). A
+//!   hand-over from Keyport's own page (the embed script, which checked the parent's origin)
+//!   proceeds.
 
 use crate::auth::{self, handoff::HandoffError};
-use crate::sessions::data::SignInMethod;
+use crate::sessions::data::{PendingHandoff, SignInMethod};
+use crate::sessions::KeyportSession;
 use crate::state::AppState;
+use crate::web::csrf;
 use app::api::RequestInfo;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use serde::Deserialize;
 use tower_sessions::Session;
+use url::Url;
+
+/// How long a hand-over waiting for the person's choice is kept.
+const PENDING_SECS: i64 = 5 * 60;
 
 #[derive(Deserialize)]
 pub struct HandoffForm {
@@ -22,17 +38,71 @@ pub struct HandoffForm {
     return_to: Option<String>,
 }
 
-/// Only a local path: never an open redirect.
-fn safe_return(to: Option<&str>) -> String {
-    match to {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/".to_string(),
+/// Why a `return_to` was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReturnRefusal {
+    #[error("it holds a control character")]
+    ControlCharacter,
+    #[error("it leads away from Keyport")]
+    OtherOrigin,
+    #[error("it is not a URL")]
+    NotAUrl,
+}
+
+/// The path (with query and fragment) a browser may be sent back to: `value` resolved as a URL
+/// relative to Keyport's own origin, accepted only when the origin is unchanged. The answer is
+/// the URL parser's own serialisation, so it is always a valid `Location` header.
+pub fn local_return(public: &Url, value: Option<&str>) -> Result<String, ReturnRefusal> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok("/".into());
+    };
+    // Browsers drop tabs and newlines inside URLs (`/\t/evil` is `//evil`): refuse them
+    // rather than guess what the sender meant.
+    if value.chars().any(char::is_control) {
+        return Err(ReturnRefusal::ControlCharacter);
     }
+    let url = public.join(value).map_err(|_| ReturnRefusal::NotAUrl)?;
+    if url.origin() != public.origin() {
+        return Err(ReturnRefusal::OtherOrigin);
+    }
+    Ok(url[url::Position::BeforePath..].to_string())
 }
 
 fn refuse(err: HandoffError, req: &RequestInfo) -> Response {
     tracing::warn!(request_id = %req.request_id, error = %err, "handoff refused");
     Redirect::to(&format!("/signin?handoff={}", err.code())).into_response()
+}
+
+/// A 400 page for a hand-over whose return address is not on Keyport.
+fn refuse_return(why: ReturnRefusal, req: &RequestInfo) -> Response {
+    tracing::warn!(request_id = %req.request_id, reason = %why, "handoff refused: return_to");
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in link refused · Keyport</title></head>\
+             <body><main><h1>This sign-in link was refused</h1>\
+             <p>It asks to send you to a page that is not part of Keyport, so nothing was done. \
+             Go back to your company's application and try again, or <a href=\"/\">open Keyport</a>.</p>\
+             <p>Reference: {}</p></main></body></html>",
+            html_escape(&req.request_id)
+        )),
+    )
+        .into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+/// The post came from Keyport's own page (the embed script), by the browser's own word.
+fn from_keyport_page(headers: &HeaderMap, public_origin: &str) -> bool {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let site = h("sec-fetch-site");
+    let origin = h("origin");
+    csrf::check_headers(site, origin, public_origin).is_ok()
+        && (site == Some("same-origin") || origin == Some(public_origin))
 }
 
 pub async fn receive(
@@ -63,6 +133,11 @@ pub async fn receive(
     let Some(form) = parsed else {
         return refuse(HandoffError::Invalid("no token in the body".into()), &req);
     };
+    // Checked before the token is spent: a refused link can be fixed and sent again.
+    let return_to = match local_return(&state.public_url, form.return_to.as_deref()) {
+        Ok(p) => p,
+        Err(why) => return refuse_return(why, &req),
+    };
     let Some(verifier) = &state.handoff else {
         return refuse(HandoffError::NotConfigured, &req);
     };
@@ -90,15 +165,36 @@ pub async fn receive(
         (Some(f), Some(l)) => format!("{f} {l}"),
         _ => p.login.clone(),
     };
-    let signed_in = auth::new_user(
+    let incoming = auth::new_user(
         user.id.clone(),
         p.login.clone(),
         name,
         SignInMethod::Handoff,
         false,
     );
-    match state.auth.establish(&session, &req, signed_in).await {
-        Ok(_) => Redirect::to(&safe_return(form.return_to.as_deref())).into_response(),
+    let mut data = KeyportSession::load(&session).await;
+    let someone_else = data.user.as_ref().is_some_and(|u| u.id != incoming.id);
+    if someone_else
+        && !from_keyport_page(
+            &headers,
+            state.public_url.origin().ascii_serialization().as_str(),
+        )
+    {
+        tracing::info!(request_id = %req.request_id, "a cross-site handoff into another person's session waits for their choice");
+        data.pending_handoff = Some(PendingHandoff {
+            user: incoming,
+            return_to,
+            expires_at: auth::now() + PENDING_SECS,
+        });
+        data.ensure_csrf();
+        if let Err(e) = data.save(&session).await {
+            tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a pending handoff");
+            return Redirect::to("/signin?handoff=unavailable").into_response();
+        }
+        return Redirect::to("/handoff").into_response();
+    }
+    match state.auth.establish(&session, &req, incoming).await {
+        Ok(_) => Redirect::to(&return_to).into_response(),
         Err(e) => {
             tracing::error!(request_id = %req.request_id, error = %e.message, "handoff could not open a session");
             Redirect::to("/signin?handoff=unavailable").into_response()
@@ -108,14 +204,37 @@ pub async fn receive(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_return;
+    use super::*;
 
     #[test]
     fn return_paths_stay_on_keyport() {
-        assert_eq!(safe_return(Some("/methods")), "/methods");
-        assert_eq!(safe_return(Some("//evil.example")), "/");
-        assert_eq!(safe_return(Some("https://evil.example")), "/");
-        assert_eq!(safe_return(Some("/\\evil")), "/");
-        assert_eq!(safe_return(None), "/");
+        let me = Url::parse("https://keyport.example.com/").unwrap();
+        let ok = |v: &str| local_return(&me, Some(v));
+        assert_eq!(ok("/methods").unwrap(), "/methods");
+        assert_eq!(ok("/account?tab=1#pw").unwrap(), "/account?tab=1#pw");
+        assert_eq!(ok("https://keyport.example.com/admin").unwrap(), "/admin");
+        assert_eq!(local_return(&me, None).unwrap(), "/");
+        assert_eq!(ok("").unwrap(), "/");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "http://keyport.example.com/",
+            "https://keyport.example.com:444/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(ok(evil), Err(ReturnRefusal::OtherOrigin), "{evil}");
+        }
+        assert_eq!(
+            ok("/\t/evil.example/"),
+            Err(ReturnRefusal::ControlCharacter)
+        );
+        assert_eq!(
+            ok("/x\r\nSet-Cookie: a=b"),
+            Err(ReturnRefusal::ControlCharacter)
+        );
+        // Whatever passes is header-safe: the parser percent-encodes the rest.
+        assert_eq!(ok("/a b\"<x>").unwrap(), "/a%20b%22%3Cx%3E");
     }
 }

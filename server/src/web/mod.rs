@@ -1,11 +1,13 @@
 //! Keyport's HTTP surface: the router, its middleware, and the operational endpoints.
 //!
 //! Middleware, outermost first: request id → one log line per request → security headers →
-//! client facts → session → session lifetime → page token → CSRF check → routes.
+//! body limit → server-function error status → client facts → session → session lifetime →
+//! page token → CSRF check → routes.
 
 pub mod csrf;
 mod handoff;
 pub mod health;
+pub mod limits;
 pub mod request_id;
 pub mod request_info;
 pub mod security_headers;
@@ -80,6 +82,8 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
             request_info::TrustedProxies(Arc::new(web.trusted_proxies)),
             request_info::gather,
         ))
+        .layer(middleware::from_fn(limits::server_fn_status))
+        .layer(middleware::from_fn(limits::bound_body))
         .layer(middleware::from_fn_with_state(
             headers,
             security_headers::baseline,

@@ -130,6 +130,11 @@ impl SandboxHarness {
                 .header("content-type", "application/json")
                 .body(Body::from(b.to_string()))
                 .unwrap(),
+            // The sandbox's control calls need a JSON content type, body or not.
+            None if method != "GET" => req
+                .header("content-type", "application/json")
+                .body(Body::empty())
+                .unwrap(),
             None => req.body(Body::empty()).unwrap(),
         };
         let res = self.router.clone().oneshot(req).await.unwrap();
@@ -239,7 +244,10 @@ impl LiveSandbox {
             self.running.base_url.as_str().trim_end_matches('/'),
             path
         );
-        let mut req = self.http.request(method.parse().unwrap(), url);
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), url)
+            .header("content-type", "application/json");
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -102,7 +102,37 @@ pub struct AuthnTransaction {
     pub other: BTreeMap<String, Value>,
 }
 
+/// What the answer to a primary authentication (username and password) says about the
+/// password. Okta answers `200` whether or not it accepted it: a locked-out account gets
+/// `LOCKED_OUT` when the org shows lockout failures (authn-primary-locked-out.json), so the
+/// status must be read, never the HTTP status alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrimaryOutcome {
+    /// The password was right: signed in, or the next step of a signed-in path (a factor to
+    /// verify or enroll, a password that has expired or is about to).
+    PasswordAccepted,
+    /// The account is locked: whatever was typed, it proves nothing.
+    LockedOut,
+    /// Any other state (a recovery, an unauthenticated IdP discovery, a state Keyport does not
+    /// know): not a proof of the password.
+    Refused,
+}
+
 impl AuthnTransaction {
+    /// Reads a primary authentication's answer (API-NOTES §5). Only the states that follow an
+    /// accepted password count as one.
+    pub fn primary_outcome(&self) -> PrimaryOutcome {
+        match self.status {
+            AuthnStatus::Success
+            | AuthnStatus::MfaRequired
+            | AuthnStatus::MfaEnroll
+            | AuthnStatus::PasswordExpired
+            | AuthnStatus::PasswordWarn => PrimaryOutcome::PasswordAccepted,
+            AuthnStatus::LockedOut => PrimaryOutcome::LockedOut,
+            _ => PrimaryOutcome::Refused,
+        }
+    }
+
     /// Every embedded factor, from `_embedded.factors` and `_embedded.factor` (object or
     /// array); see [`AuthnEmbedded::factors`].
     pub fn factors(&self) -> Vec<&AuthnFactor> {

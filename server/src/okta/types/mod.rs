@@ -29,7 +29,7 @@ pub use authenticators::{
 pub use authn::{
     AuthnChangePasswordRequest, AuthnContext, AuthnEmbedded, AuthnEnrollFactorRequest, AuthnFactor,
     AuthnOptions, AuthnRequest, AuthnStatus, AuthnTransaction, AuthnUser, AuthnUserProfile,
-    AuthnVerifyRequest, StateTokenRequest,
+    AuthnVerifyRequest, PrimaryOutcome, StateTokenRequest,
 };
 pub use enrollments::{
     AuthenticatorEnrollment, CreatePhoneEnrollmentRequest, CreateTacRequest, EnrollmentProfile,

@@ -207,25 +207,15 @@ fn cancel_push(org: &Org, step: &AuthnStep) {
 /// Looks a user up by login, or by the login's part before `@` when that names exactly one user
 /// (ADOC: "non-qualified short-name … or unique fully qualified sign-in name"). Never by id.
 fn find_user(org: &Org, username: &str) -> Option<UserCell> {
-    if username.is_empty() {
-        return None;
-    }
-    if let Some(cell) = org.user(username) {
-        let matches = lock(&cell).login().eq_ignore_ascii_case(username);
-        if matches {
-            return Some(cell);
-        }
-    }
-    if username.contains('@') {
-        return None;
-    }
-    let mut found = org.all_users().into_iter().filter(|cell| {
-        let u = lock(cell);
-        let local = u.login().split('@').next().unwrap_or_default();
-        local.eq_ignore_ascii_case(username)
-    });
-    let first = found.next()?;
-    found.next().is_none().then_some(first)
+    let cell = org.user_by_any_name(username)?;
+    let login = lock(&cell).login().to_string();
+    let by_login = login.eq_ignore_ascii_case(username)
+        || (!username.contains('@')
+            && login
+                .split('@')
+                .next()
+                .is_some_and(|l| l.eq_ignore_ascii_case(username)));
+    by_login.then_some(cell)
 }
 
 // ----- answers ------------------------------------------------------------------------------

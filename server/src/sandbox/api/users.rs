@@ -238,7 +238,11 @@ pub async fn get_user(
     Base(base): Base,
     Path(user_id): Path<String>,
 ) -> ApiResult<Response> {
-    let cell = resolve_user(sb.org(), &user_id)?;
+    // getUser alone also takes the login's short name (API-NOTES §4).
+    let cell = match sb.org().user_by_any_name(&user_id) {
+        Some(cell) if user_id != "me" => cell,
+        _ => resolve_user(sb.org(), &user_id)?,
+    };
     let u = lock(&cell);
     let etag = format!(
         "W/\"{:x}\"",
