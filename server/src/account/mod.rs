@@ -10,6 +10,7 @@ use crate::okta::types::{
 };
 use crate::okta::{OktaClient, OktaError};
 use crate::service::errors::{internal, portal_error, Flow};
+use crate::service::input;
 use crate::service::passwords;
 use crate::sessions::{signed_out_key, KeyportSession, Kv, SignedInUser};
 use app::api::{AccountPortal, RequestInfo};
@@ -206,6 +207,8 @@ impl AccountPortal for AccountService {
         new_password: String,
         sign_out_others: bool,
     ) -> Result<(), PortalError> {
+        input::check(&old_password, input::PASSWORD).map_err(|e| e.with_field("oldPassword"))?;
+        input::check(&new_password, input::PASSWORD).map_err(|e| e.with_field("newPassword"))?;
         let (mut data, user) = self.load(session, req).await?;
         self.require_recent(&user)?;
         if old_password.is_empty() {
@@ -257,6 +260,7 @@ impl AccountPortal for AccountService {
         req: &RequestInfo,
         login: String,
     ) -> Result<String, PortalError> {
+        input::check(&login, input::LOGIN).map_err(|e| e.with_field("login"))?;
         let (mut data, user) = self.load(session, req).await?;
         if !self.settings.allow_login_change {
             return Err(PortalError::new(
@@ -300,6 +304,10 @@ impl AccountPortal for AccountService {
         req: &RequestInfo,
         update: ProfileUpdate,
     ) -> Result<(), PortalError> {
+        input::check(&update.first_name, input::NAME).map_err(|e| e.with_field("firstName"))?;
+        input::check(&update.last_name, input::NAME).map_err(|e| e.with_field("lastName"))?;
+        input::check(&update.second_email, input::EMAIL)
+            .map_err(|e| e.with_field("secondEmail"))?;
         let (mut data, user) = self.load(session, req).await?;
         self.require_recent(&user)?;
         let first = update.first_name.trim().to_string();

@@ -14,6 +14,7 @@ mod helpdesk;
 use crate::auth::{now, privilege};
 use crate::methods::MethodsService;
 use crate::okta::OktaClient;
+use crate::service::input;
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::{AdminPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
@@ -117,6 +118,7 @@ impl AdminPortal for AdminService {
         active: bool,
     ) -> Result<AuthenticatorsView, PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&authenticator_id)?;
         self.require_recent(&admin)?;
         authenticators::set_active(self, &admin, req, &authenticator_id, active).await
     }
@@ -128,6 +130,7 @@ impl AdminPortal for AdminService {
         query: String,
     ) -> Result<Vec<UserHit>, PortalError> {
         self.require_admin(session, req).await?;
+        input::check(&query, input::SEARCH)?;
         helpdesk::search(self, req, &query).await
     }
 
@@ -138,6 +141,7 @@ impl AdminPortal for AdminService {
         user_id: String,
     ) -> Result<HelpdeskUser, PortalError> {
         self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
         helpdesk::user(self, req, &user_id).await
     }
 
@@ -149,6 +153,8 @@ impl AdminPortal for AdminService {
         method_id: String,
     ) -> Result<(), PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
+        input::check_id(&method_id)?;
         self.require_recent(&admin)?;
         helpdesk::remove_method(self, &admin, req, &user_id, &method_id).await
     }
@@ -161,6 +167,8 @@ impl AdminPortal for AdminService {
         confirmation: String,
     ) -> Result<(), PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
+        input::check(&confirmation, input::LOGIN).map_err(|e| e.with_field("confirmation"))?;
         self.require_recent(&admin)?;
         helpdesk::reset(self, &admin, req, &user_id, &confirmation).await
     }
@@ -172,6 +180,7 @@ impl AdminPortal for AdminService {
         user_id: String,
     ) -> Result<(), PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
         self.require_recent(&admin)?;
         helpdesk::unlock(self, &admin, req, &user_id).await
     }
@@ -183,6 +192,7 @@ impl AdminPortal for AdminService {
         user_id: String,
     ) -> Result<IssuedAccessCode, PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
         self.require_recent(&admin)?;
         helpdesk::issue_access_code(self, &admin, req, &user_id).await
     }
@@ -196,6 +206,9 @@ impl AdminPortal for AdminService {
         code: String,
     ) -> Result<(), PortalError> {
         let (_, admin) = self.require_admin(session, req).await?;
+        input::check_id(&user_id)?;
+        input::check(&code, input::CODE)?;
+        input::check(&secret, input::ANSWER).map_err(|e| e.with_field("secret"))?;
         self.require_recent(&admin)?;
         helpdesk::add_hardware_token(self, &admin, req, &user_id, &secret, &code).await
     }

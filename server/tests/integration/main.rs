@@ -1,6 +1,7 @@
 //! Keyport's integration tests: one binary (each test binary links the whole dependency tree).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod attacks;
 mod keyport;
 mod notify;
 mod okta_client;
