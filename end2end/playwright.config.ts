@@ -39,6 +39,7 @@ function keyport(port: number, sandboxPort: number, pipeline: 'oie' | 'classic',
       // Tests sign in hundreds of times; the limits themselves have their own tests.
       KEYPORT_SIGNIN_LIMIT: '10000',
       KEYPORT_CODE_LIMIT: '10000',
+      KEYPORT_MESSAGE_LIMIT: '10000',
       // The account page's username change is off by default; its tests need it.
       KEYPORT_ALLOW_LOGIN_CHANGE: 'true',
       ...extra,

@@ -240,3 +240,12 @@ test('inside the frame, confirming it is you with a security key happens in a wi
   // The frame sees the challenge answered and goes on with the change.
   await expect(frame.getByTestId('secret')).toBeVisible();
 });
+
+// A /popout link opened by anything but Keyport's own frame (someone sends it, hoping to join
+// this browser to their session) has no ticket to use (issue 14, hole 11).
+test('a pop-out window that Keyport did not open does nothing', async ({ page }) => {
+  await page.goto(`${KEYPORT}/popout#reverify.${'A'.repeat(43)}`);
+  await expect(page.getByTestId('error')).toContainText('not opened from Keyport');
+  await page.goto(`${KEYPORT}/popout#register`);
+  await expect(page.getByTestId('error')).toContainText('not opened from Keyport');
+});

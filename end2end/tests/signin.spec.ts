@@ -170,3 +170,35 @@ test('sign-out works before the app has loaded', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin/);
 });
+
+// A link posted from another site into a browser already signed in as someone else (login CSRF:
+// the attacker's own valid token) does not replace the session without asking (issue 14, hole 11).
+/** Posts a hand-over from a page on another site (served by Playwright, never the network). */
+async function handoffFromOtherSite(page: Page, token: string) {
+  await page.route('http://attacker.test/**', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!DOCTYPE html><title>x</title><link rel="icon" href="data:,"><form method="post" action="http://localhost:3200/auth/handoff"><input type="hidden" name="token" value="${token}"></form>`,
+    }),
+  );
+  await page.goto('http://attacker.test/');
+  await page.locator('form').evaluate((f: HTMLFormElement) => f.submit());
+}
+
+test('a sign-in link for someone else asks first: staying keeps the person, continuing switches', async ({ page }) => {
+  await handoff(page, handoffToken(users.victor));
+  await expectSignedIn(page, 'Victor Verify');
+
+  await handoffFromOtherSite(page, handoffToken(users.nora));
+  await expect(page).toHaveURL(/\/handoff$/);
+  await expect(page.getByTestId('handoff-choice')).toBeVisible();
+  await expect(page.getByTestId('handoff-incoming')).toHaveText('Nora Nofactors');
+  await page.screenshot({ path: 'screenshots/latest/handoff-choice-desktop.png' });
+  await page.getByTestId('handoff-stay').click();
+  await expectSignedIn(page, 'Victor Verify');
+
+  await handoffFromOtherSite(page, handoffToken(users.nora));
+  await expect(page.getByTestId('handoff-choice')).toBeVisible();
+  await page.getByTestId('handoff-switch').click();
+  await expectSignedIn(page, 'Nora Nofactors');
+});

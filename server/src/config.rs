@@ -75,7 +75,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_NICKNAME_ATTRIBUTE", Some("keyportNicknames"), false, "Okta profile attribute (a string) where Keyport keeps the names people give their methods in Identity Engine orgs."),
     setting("KEYPORT_SIGNIN_LIMIT", Some("10"), false, "Sign-in attempts allowed per account per 15 minutes (five times as many per client address)."),
     setting("KEYPORT_CODE_LIMIT", Some("15"), false, "Code and answer submissions allowed per account per 15 minutes (five times as many per client address)."),
-    setting("KEYPORT_MESSAGE_LIMIT", Some("5"), false, "Texts, voice calls and emails with a code or link that Keyport may have Okta send per account per hour; as many per session and per destination, five times as many per client address."),
+    setting("KEYPORT_MESSAGE_LIMIT", Some("10"), false, "Texts, voice calls and emails with a code or link that Keyport may have Okta send per account per hour; as many per session, half as many (at least 3) to one phone number or address, five times as many per client address."),
     setting("KEYPORT_SMS_COUNTRIES", None, false, "Countries (ISO codes such as US,CA,DE) an Okta Verify setup link may be texted to when the number is not one on the person's account. Unset: any country; the number must always be a mobile one."),
     setting("KEYPORT_TRUSTED_PROXIES", None, false, "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed."),
     setting("KEYPORT_EMBED_ORIGINS", None, false, "Embed mode: the origins (scheme://host[:port], separated by spaces or commas) of the sites allowed to show Keyport in an iframe. Session cookies become SameSite=None; Secure; Partitioned. Unset: no other site may frame Keyport."),

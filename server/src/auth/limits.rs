@@ -62,8 +62,9 @@ const ALIAS_TTL: Duration = WINDOW;
 
 impl AbuseLimits {
     /// Per-account limits; a client address may make five times as many attempts (several
-    /// people can share one address). A session may send as many messages as its account, a
-    /// destination receives at most that many whoever asks.
+    /// people can share one address). A session may send as many messages as its account; one
+    /// destination receives at most half as many (at least three) whoever asks: a person who
+    /// mistypes a number or two still gets their codes, a fraudster's number does not fill up.
     pub fn per_account(sign_ins: u64, codes: u64, messages: u64) -> Self {
         let limit = |max: u64, window| Limit { max, window };
         AbuseLimits {
@@ -73,7 +74,7 @@ impl AbuseLimits {
             codes_per_address: limit(codes.saturating_mul(5), WINDOW),
             messages_per_session: limit(messages, MESSAGE_WINDOW),
             messages_per_account: limit(messages, MESSAGE_WINDOW),
-            messages_per_destination: limit(messages, MESSAGE_WINDOW),
+            messages_per_destination: limit(messages.div_ceil(2).max(3), MESSAGE_WINDOW),
             messages_per_address: limit(messages.saturating_mul(5), MESSAGE_WINDOW),
         }
     }
@@ -81,7 +82,7 @@ impl AbuseLimits {
 
 impl Default for AbuseLimits {
     fn default() -> Self {
-        AbuseLimits::per_account(10, 15, 5)
+        AbuseLimits::per_account(10, 15, 10)
     }
 }
 

@@ -638,7 +638,7 @@ async fn own_phones(svc: &MethodsService, user: &SignedInUser) -> Vec<String> {
         tokio::join!(svc.okta.get_user(&user.id), svc.okta.list_factors(&user.id));
     let mut numbers: Vec<String> = vec![];
     if let Ok(u) = profile {
-        numbers.extend(u.profile.mobile_phone.into_iter());
+        numbers.extend(u.profile.mobile_phone);
         if let Some(primary) = u.profile.other.get("primaryPhone").and_then(|v| v.as_str()) {
             numbers.push(primary.to_string());
         }
@@ -849,4 +849,34 @@ pub async fn cancel(
         tracing::info!(user_id = %user.id, kind = ?p.kind, request_id = %req.request_id, "enrollment abandoned");
     }
     svc.save(session, &data, req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_links_go_to_mobile_numbers_in_the_allowed_countries() {
+        let any: Vec<String> = vec![];
+        assert!(
+            plausible_for_a_link("+14155550134", &any).is_ok(),
+            "US: fixed line or mobile"
+        );
+        assert!(
+            plausible_for_a_link("+447911123456", &any).is_ok(),
+            "UK mobile"
+        );
+        assert!(
+            plausible_for_a_link("+19005550199", &any).is_err(),
+            "US premium rate"
+        );
+        assert!(
+            plausible_for_a_link("+442079460958", &any).is_err(),
+            "London landline"
+        );
+        let us = vec!["US".to_string()];
+        assert!(plausible_for_a_link("+14155550134", &us).is_ok());
+        let e = plausible_for_a_link("+447911123456", &us).unwrap_err();
+        assert!(e.message.contains("US"), "{}", e.message);
+    }
 }

@@ -186,6 +186,24 @@ impl Kv {
         }
     }
 
+    /// Reads and removes `key` in one step: of two callers racing for a one-time value, only
+    /// one gets it.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            Kv::Sqlite(pool) => {
+                let row: Option<(String, i64)> = sqlx::query_as(
+                    "DELETE FROM keyport_kv WHERE key = ? RETURNING value, expires_at",
+                )
+                .bind(key)
+                .fetch_optional(pool)
+                .await
+                .map_err(backend)?;
+                Ok(row.filter(|r| r.1 > now()).map(|r| r.0))
+            }
+            Kv::Redis(pool) => pool.getdel(key).await.map_err(backend),
+        }
+    }
+
     /// Counts one event in a fixed window: the count so far and the seconds until the window
     /// ends. The first event of a window starts it.
     pub async fn count(&self, key: &str, window: Duration) -> Result<(u64, u64), StoreError> {

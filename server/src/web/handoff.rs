@@ -10,9 +10,14 @@
 //! - a cross-site hand-over into a browser already signed in as someone else does not replace
 //!   that session silently ("login CSRF": an attacker's own valid token would otherwise sign
 //!   the victim into the attacker's account, and the victim would enroll *their* phone there).
-//!   Keyport asks first (`/handoff`, [`crate::auth::AuthService::decide_handoff`]). A
-//!   hand-over from Keyport's own page (the embed script, which checked the parent's origin)
-//!   proceeds.
+//!   Keyport asks first (`/handoff`, the auth service's `decide_switch`). A hand-over from
+//!   Keyport's own page (the embed script, which checked the parent's origin) proceeds.
+//!
+//! A cross-site POST does not carry Keyport's `SameSite=Lax` session cookie, so at that moment
+//! Keyport cannot see who the browser is signed in as. The verified hand-over is therefore kept
+//! server-side for a moment, under a random id in a short-lived cookie of its own, and the browser
+//! is sent on to `GET /auth/handoff/continue`: a top-level GET carries the session cookie, and
+//! the decision is made there ([`continue_handoff`]). No id or token ever goes in a URL.
 
 use crate::auth::{self, handoff::HandoffError};
 use crate::sessions::data::{PendingHandoff, SignInMethod};
@@ -30,6 +35,12 @@ use url::Url;
 
 /// How long a hand-over waiting for the person's choice is kept.
 const PENDING_SECS: i64 = 5 * 60;
+/// How long a cross-site hand-over waits for its continuation (one redirect away).
+const CONTINUE_SECS: u64 = 60;
+/// The cookie naming a hand-over on its way to its continuation.
+pub const CONTINUE_COOKIE: &str = "keyport_handoff";
+/// Where a cross-site hand-over continues.
+pub const CONTINUE_PATH: &str = "/auth/handoff/continue";
 
 #[derive(Deserialize)]
 pub struct HandoffForm {
@@ -172,29 +183,126 @@ pub async fn receive(
         SignInMethod::Handoff,
         false,
     );
-    let mut data = KeyportSession::load(&session).await;
-    let someone_else = data.user.as_ref().is_some_and(|u| u.id != incoming.id);
-    if someone_else
-        && !from_keyport_page(
-            &headers,
-            state.public_url.origin().ascii_serialization().as_str(),
-        )
-    {
-        tracing::info!(request_id = %req.request_id, "a cross-site handoff into another person's session waits for their choice");
-        data.pending_handoff = Some(PendingHandoff {
-            user: incoming,
-            return_to,
-            expires_at: auth::now() + PENDING_SECS,
-        });
-        data.ensure_csrf();
-        if let Err(e) = data.save(&session).await {
-            tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a pending handoff");
+    let pending = PendingHandoff {
+        user: incoming,
+        return_to,
+        expires_at: auth::now() + PENDING_SECS,
+    };
+    let public_origin = state.public_url.origin().ascii_serialization();
+    if from_keyport_page(&headers, &public_origin) {
+        // Keyport's own page (the embed script): the session cookie came along, and the page
+        // checked the parent's origin. Whoever it names is who this browser becomes.
+        return land(&state, &session, &req, pending).await;
+    }
+    // From another site: the session cookie did not come along. Keep the hand-over for one
+    // redirect, and decide once the browser is back with its cookies.
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    use base64::Engine;
+    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let stored = match serde_json::to_string(&pending) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a handoff");
             return Redirect::to("/signin?handoff=unavailable").into_response();
         }
-        return Redirect::to("/handoff").into_response();
+    };
+    if let Err(e) = state
+        .kv
+        .set(
+            &continue_key(&id),
+            &stored,
+            std::time::Duration::from_secs(CONTINUE_SECS),
+        )
+        .await
+    {
+        tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a handoff");
+        return Redirect::to("/signin?handoff=unavailable").into_response();
     }
-    match state.auth.establish(&session, &req, incoming).await {
-        Ok(_) => Redirect::to(&return_to).into_response(),
+    let cookie = tower_sessions::cookie::Cookie::build((CONTINUE_COOKIE, id))
+        .path("/auth/handoff")
+        .http_only(true)
+        .secure(state.public_url.scheme() == "https")
+        .same_site(tower_sessions::cookie::SameSite::Lax)
+        .max_age(time::Duration::seconds(CONTINUE_SECS as i64))
+        .build();
+    let mut res = Redirect::to(CONTINUE_PATH).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&cookie.to_string()) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn continue_key(id: &str) -> String {
+    format!("handoff-continue:{id}")
+}
+
+/// `GET /auth/handoff/continue`: a cross-site hand-over, back with the browser's own cookies.
+/// Into a session of someone else it waits for their choice; otherwise it lands.
+pub async fn continue_handoff(
+    State(state): State<AppState>,
+    Extension(req): Extension<RequestInfo>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let id = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == CONTINUE_COOKIE)
+        .map(|(_, v)| v.to_string());
+    let cleared = tower_sessions::cookie::Cookie::build((CONTINUE_COOKIE, ""))
+        .path("/auth/handoff")
+        .max_age(time::Duration::ZERO)
+        .build();
+    let mut res = continue_with(&state, &session, &req, id.as_deref()).await;
+    if let Ok(v) = header::HeaderValue::from_str(&cleared.to_string()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn continue_with(
+    state: &AppState,
+    session: &Session,
+    req: &RequestInfo,
+    id: Option<&str>,
+) -> Response {
+    let Some(id) = id.filter(|i| i.len() == 43) else {
+        return Redirect::to("/signin?handoff=expired").into_response();
+    };
+    let key = continue_key(id);
+    // Single use: taken, then deleted, before anything else.
+    let stored = state.kv.take(&key).await.ok().flatten();
+    let Some(pending) = stored.and_then(|v| serde_json::from_str::<PendingHandoff>(&v).ok()) else {
+        return Redirect::to("/signin?handoff=expired").into_response();
+    };
+    let mut data = KeyportSession::load(session).await;
+    let someone_else = data.user.as_ref().is_some_and(|u| u.id != pending.user.id);
+    if !someone_else {
+        return land(state, session, req, pending).await;
+    }
+    tracing::info!(request_id = %req.request_id, "a cross-site handoff into another person's session waits for their choice");
+    data.pending_handoff = Some(pending);
+    data.ensure_csrf();
+    if let Err(e) = data.save(session).await {
+        tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a pending handoff");
+        return Redirect::to("/signin?handoff=unavailable").into_response();
+    }
+    Redirect::to("/handoff").into_response()
+}
+
+/// Opens the handed-over person's session and sends the browser where the hand-over asked.
+async fn land(
+    state: &AppState,
+    session: &Session,
+    req: &RequestInfo,
+    pending: PendingHandoff,
+) -> Response {
+    match state.auth.establish(session, req, pending.user).await {
+        Ok(_) => Redirect::to(&pending.return_to).into_response(),
         Err(e) => {
             tracing::error!(request_id = %req.request_id, error = %e.message, "handoff could not open a session");
             Redirect::to("/signin?handoff=unavailable").into_response()

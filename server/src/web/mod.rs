@@ -56,6 +56,7 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/auth/handoff", post(handoff::receive))
+        .route(handoff::CONTINUE_PATH, get(handoff::continue_handoff))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })

@@ -336,6 +336,10 @@ impl Browser {
         for v in res.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap();
             let pair = v.split(';').next().unwrap().to_string();
+            // Only the session cookie: a hand-over's own cookie is followed by `handoff`.
+            if !(pair.starts_with("keyport_session=") || pair.starts_with("__Host-keyport=")) {
+                continue;
+            }
             if v.contains("Max-Age=0") {
                 self.cookie = None;
             } else {
@@ -429,8 +433,49 @@ impl Browser {
         )
     }
 
-    /// Posts a handoff token as the company's page would.
+    /// Posts a handoff token as the company's page would, and follows a cross-site hand-over's
+    /// continuation as a browser does (its own short-lived cookie, then the session's).
     pub async fn handoff(&mut self, token: &str) -> Response<Body> {
+        let res = self.handoff_post(token).await;
+        self.follow_handoff(res).await
+    }
+
+    /// Follows `GET /auth/handoff/continue` when `res` sends the browser there.
+    pub async fn follow_handoff(&mut self, res: Response<Body>) -> Response<Body> {
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        if location != "/auth/handoff/continue" {
+            return res;
+        }
+        let handoff_cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+            .find(|c| c.starts_with("keyport_handoff="))
+            .unwrap_or_default();
+        let cookies = match &self.cookie {
+            Some(c) => format!("{c}; {handoff_cookie}"),
+            None => handoff_cookie,
+        };
+        let req = Request::get(location).header("cookie", cookies);
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        self.remember_cookie(&res);
+        res
+    }
+
+    /// Posts a handoff token, without following anything.
+    pub async fn handoff_post(&mut self, token: &str) -> Response<Body> {
         let body = format!(
             "token={}",
             url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()

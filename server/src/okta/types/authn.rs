@@ -370,6 +370,40 @@ impl StateTokenRequest {
 mod tests {
     use super::*;
 
+    /// Only the states that follow an accepted password count (issue 14, hole 1): a 200
+    /// `LOCKED_OUT` (authn-primary-locked-out.json) proves nothing.
+    #[test]
+    fn only_states_after_an_accepted_password_count() {
+        let tx = |status: &str| -> AuthnTransaction {
+            serde_json::from_value(serde_json::json!({ "status": status })).unwrap()
+        };
+        for ok in [
+            "SUCCESS",
+            "MFA_REQUIRED",
+            "MFA_ENROLL",
+            "PASSWORD_EXPIRED",
+            "PASSWORD_WARN",
+        ] {
+            assert_eq!(
+                tx(ok).primary_outcome(),
+                PrimaryOutcome::PasswordAccepted,
+                "{ok}"
+            );
+        }
+        assert_eq!(
+            tx("LOCKED_OUT").primary_outcome(),
+            PrimaryOutcome::LockedOut
+        );
+        for no in [
+            "RECOVERY",
+            "PASSWORD_RESET",
+            "UNAUTHENTICATED",
+            "SOMETHING_NEW",
+        ] {
+            assert_eq!(tx(no).primary_outcome(), PrimaryOutcome::Refused, "{no}");
+        }
+    }
+
     #[test]
     fn passwords_do_not_print() {
         let req = AuthnRequest::new("dade.murphy@example.com", "correct horse");

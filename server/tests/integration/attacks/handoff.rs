@@ -10,6 +10,7 @@ use base64::Engine;
 use serde_json::json;
 use server::config::DEFAULT_SANDBOX_HANDOFF_SECRET;
 use server::sandbox::seed::users;
+use tower::ServiceExt;
 
 pub fn jwt() -> Vec<Probe> {
     vec![
@@ -164,12 +165,36 @@ async fn post_handoff(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let seen = send(&b.router, req.body(Body::from(form.finish())).unwrap()).await;
-    for v in seen.headers.get_all("set-cookie") {
-        let v = v.to_str().unwrap_or_default();
-        b.cookie = Some(v.split(';').next().unwrap_or_default().to_string());
+    let res = b
+        .router
+        .clone()
+        .oneshot(req.body(Body::from(form.finish())).unwrap())
+        .await
+        .unwrap();
+    // As a browser: a cross-site hand-over continues with a GET that carries the cookies.
+    let res = b.follow_handoff(res).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    for v in headers.get_all("set-cookie") {
+        let pair = v
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default();
+        if pair.starts_with("keyport_session=") {
+            b.cookie = Some(pair.to_string());
+        }
     }
-    seen
+    Seen {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).to_string(),
+    }
 }
 
 /// The token is refused with `code`, and nobody is signed in.
