@@ -216,6 +216,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
             .clone()
             .map(|h| Arc::new(auth::handoff::HandoffVerifier::new(h))),
         public_url: config.public_url.clone(),
+        embedded: !config.embed_origins.is_empty(),
         sandbox: sandbox.is_some(),
         started: Instant::now(),
         readiness: Default::default(),

@@ -21,6 +21,8 @@ pub struct AppState {
     pub handoff: Option<Arc<HandoffVerifier>>,
     /// The URL people use to reach Keyport (its origin is what hand-overs may return to).
     pub public_url: url::Url,
+    /// Embed mode (`KEYPORT_EMBED_ORIGINS` set): Keyport's cookies are third-party ones.
+    pub embedded: bool,
     /// True when Keyport runs against its built-in sandbox.
     pub sandbox: bool,
     pub started: Instant,

@@ -74,7 +74,14 @@ pub fn PopoutPage() -> impl IntoView {
             }
         };
         errand.set(Some(purpose));
-        if !ask_opener_for_ticket(move |t| ticket.set(Some(t))) {
+        // The first ticket counts; one that arrives late clears the "not opened" notice.
+        let given = move |t: String| {
+            if ticket.get_untracked().is_none() {
+                error.set(None);
+                ticket.set(Some(t));
+            }
+        };
+        if !ask_opener_for_ticket(given) {
             error.set(Some(no_link()));
             return;
         }

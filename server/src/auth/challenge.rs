@@ -2,7 +2,8 @@
 //! (re-verification) and "test this method": asking for it, checking the answer, polling a
 //! push. The rules an attacker would look for a gap in live here once, for both flows:
 //! - every answer checked counts against the account's code limit, keyed on the user id;
-//! - every text, call or email asked for counts against the message limits;
+//! - every text, call, email or push asked for counts against the message limits, keyed on
+//!   where it goes;
 //! - an answer passes only when Okta says `SUCCESS` (any other `factorResult`, a 200 without
 //!   one included, is a refusal);
 //! - a pass is a fresh verification, stamped by [`super::mark_verified`], which also renews the
@@ -51,11 +52,13 @@ pub(crate) struct Challenger<'a> {
 
 impl Challenger<'_> {
     /// Asks Okta to challenge `factor` (sends the code, pushes, or fetches the key's challenge).
+    /// `destination` is where a text, call, email or push goes ([`limits::destination_of`]).
     pub async fn send(
         &self,
         session: &Session,
         user: &SignedInUser,
         factor: FactorChoice,
+        destination: String,
         req: &RequestInfo,
     ) -> Result<PendingChallenge, PortalError> {
         let mut c = PendingChallenge {
@@ -82,20 +85,21 @@ impl Challenger<'_> {
                     .await
             }
         };
+        if factor.kind.sends_code() || factor.kind == MethodKind::OktaVerify {
+            limits::message(
+                self.kv,
+                self.limits,
+                MessageCharge {
+                    session: limits::session_key(session).await,
+                    account: &limits::account_of(&user.id),
+                    destination: Some(&destination),
+                    address: req.client_ip.as_deref(),
+                },
+            )
+            .await?;
+        }
         match factor.kind {
             MethodKind::Sms | MethodKind::Voice | MethodKind::Email => {
-                let destination = format!("factor:{}", factor.id);
-                limits::message(
-                    self.kv,
-                    self.limits,
-                    MessageCharge {
-                        session: session.id().map(|id| id.to_string()),
-                        account: &limits::account_of(&user.id),
-                        destination: Some(&destination),
-                        address: req.client_ip.as_deref(),
-                    },
-                )
-                .await?;
                 call(VerifyFactorRequest::empty())
                     .await
                     .map_err(|e| portal_error(e, req, Flow::Verify))?;

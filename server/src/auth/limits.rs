@@ -13,8 +13,9 @@
 //! - sign-in: a password tried (Keyport's sign-in page, or "confirm it's you" with the password);
 //! - code: a one-time code, security answer or key assertion checked (sign-in, confirming,
 //!   testing a method, activating one);
-//! - message: a text, voice call or email Okta is asked to send (enrolling a phone or email,
-//!   a resend, a challenge, an Okta Verify setup link). Texts and calls cost the org money and
+//! - message: a text, voice call, email or Okta Verify push Okta is asked to send (enrolling a
+//!   phone or email, a resend, a challenge, an Okta Verify setup link). Pushes count too: a
+//!   flood of them is how "MFA fatigue" attacks wear people down. Texts and calls cost the org money and
 //!   are the target of "SMS pumping" fraud, so they are limited per session, per account, per
 //!   destination and per client address.
 
@@ -57,8 +58,9 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The window of the message limits: a person setting up a phone needs two or three texts in
 /// a few minutes; nobody needs more than a handful in an hour.
 pub const MESSAGE_WINDOW: Duration = Duration::from_secs(60 * 60);
-/// How long a typed login's resolution to an account is trusted.
-const ALIAS_TTL: Duration = WINDOW;
+/// How long a typed login's resolution to an account is trusted (logins rarely change; a
+/// long memory spares Okta's users API a lookup per attempt).
+const ALIAS_TTL: Duration = Duration::from_secs(60 * 60);
 
 impl AbuseLimits {
     /// Per-account limits; a client address may make five times as many attempts (several
@@ -94,21 +96,23 @@ pub fn normalize_login(typed: &str) -> String {
 
 /// The account a typed login names, as a limit key: the Okta user id when Okta knows the login
 /// (by its full form or its short form, as `GET /api/v1/users/{login}` resolves it), else the
-/// normalised login. Resolutions are remembered for [`ALIAS_TTL`], so repeated attempts cost
-/// Okta nothing. A failure to resolve falls back to the normalised login: the limit still holds
-/// for that spelling, and Okta's own lockout for the account.
+/// login's part before `@` (so that `luke.locked` and `luke.locked@example.com` still share a
+/// budget when Okta cannot be asked). Resolutions are remembered for [`ALIAS_TTL`], so repeated
+/// attempts cost Okta nothing. Call it after [`sign_in_address`]: a spray of new logins from one
+/// address is stopped before it costs Okta a lookup each.
 pub async fn resolve_account(okta: &OktaClient, kv: &Kv, typed: &str) -> String {
     let login = normalize_login(typed);
+    let local = login.split('@').next().unwrap_or_default().to_string();
     let alias_key = format!("login-alias:{login}");
     if let Ok(Some(id)) = kv.get(&alias_key).await {
         return id;
     }
     let resolved = match okta.get_user(&login).await {
         Ok(user) => format!("user:{}", user.id),
-        Err(OktaError::NotFound(_)) => format!("login:{login}"),
+        Err(OktaError::NotFound(_)) => format!("login:{local}"),
         Err(e) => {
             tracing::warn!(error = %e, "cannot resolve a login for its sign-in limit");
-            return format!("login:{login}");
+            return format!("login:{local}");
         }
     };
     if let Err(e) = kv.set(&alias_key, &resolved, ALIAS_TTL).await {
@@ -122,24 +126,85 @@ pub fn account_of(user_id: &str) -> String {
     format!("user:{user_id}")
 }
 
-/// Counts one sign-in attempt (a password tried) against the account and the address.
+/// Counts one sign-in attempt (a password tried) against the client address.
+pub async fn sign_in_address(
+    kv: &Kv,
+    limits: &AbuseLimits,
+    address: Option<&str>,
+) -> Result<(), PortalError> {
+    let Some(addr) = address else {
+        return Ok(());
+    };
+    let checks = [(
+        format!("limit:signin:address:{}", address_key(addr)),
+        limits.sign_in_per_address,
+    )];
+    take(kv, &checks, Refusal::Attempts).await
+}
+
+/// Counts one sign-in attempt against the (resolved) account.
+pub async fn sign_in_account(
+    kv: &Kv,
+    limits: &AbuseLimits,
+    account: &str,
+) -> Result<(), PortalError> {
+    let checks = [(
+        format!("limit:signin:account:{account}"),
+        limits.sign_in_per_account,
+    )];
+    take(kv, &checks, Refusal::Attempts).await
+}
+
+/// Counts one sign-in attempt against the account and the address.
 pub async fn sign_in(
     kv: &Kv,
     limits: &AbuseLimits,
     account: &str,
     address: Option<&str>,
 ) -> Result<(), PortalError> {
-    let mut checks = vec![(
-        format!("limit:signin:account:{account}"),
-        limits.sign_in_per_account,
-    )];
-    if let Some(addr) = address {
-        checks.push((
-            format!("limit:signin:address:{addr}"),
-            limits.sign_in_per_address,
-        ));
+    sign_in_address(kv, limits, address).await?;
+    sign_in_account(kv, limits, account).await
+}
+
+/// The key of a client address: an IPv6 address by its /64 (one household or host can rotate
+/// through a whole /64), an IPv4 address as it is.
+pub fn address_key(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => addr.to_string(),
     }
-    take(kv, &checks, Refusal::Attempts).await
+}
+
+/// The stable name of a session for its message limit: kept in the session's data (its id
+/// changes at sign-in and at every verification, which would reset the count).
+pub async fn session_key(session: &tower_sessions::Session) -> Option<String> {
+    let data = crate::sessions::KeyportSession::load(session).await;
+    (!data.limit_key.is_empty())
+        .then_some(data.limit_key)
+        .or_else(|| session.id().map(|id| id.to_string()))
+}
+
+/// Where a factor's texts, calls or emails go, for the per-destination limit: its phone number
+/// (E.164 digits) or email address, whichever factor or account asks; the factor itself when
+/// Okta shows neither.
+pub fn destination_of(factor: &crate::okta::types::UserFactor) -> String {
+    if let Some(phone) = factor.profile.phone_number.as_deref() {
+        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        if !digits.is_empty() && !phone.contains('X') {
+            return format!("+{digits}");
+        }
+    }
+    if let Some(email) = factor.profile.email.as_deref().filter(|e| !e.contains('…')) {
+        return email.trim().to_lowercase();
+    }
+    format!("factor:{}", factor.id)
 }
 
 /// Counts one code, answer or key assertion checked for the account.
@@ -155,16 +220,17 @@ pub async fn code(
     )];
     if let Some(addr) = address {
         checks.push((
-            format!("limit:codes:address:{addr}"),
+            format!("limit:codes:address:{}", address_key(addr)),
             limits.codes_per_address,
         ));
     }
     take(kv, &checks, Refusal::Attempts).await
 }
 
-/// Who asks for a message, and where it goes.
+/// Who asks for a message (a text, call, email, or an Okta Verify push), and where it goes.
 pub struct MessageCharge<'a> {
-    /// The session's id (none for a session not yet stored: the account still counts).
+    /// The session's stable name ([`session_key`]; none for a session not yet stored: the
+    /// account still counts).
     pub session: Option<String>,
     pub account: &'a str,
     /// The phone number (E.164) or email address; none when Okta picks it (a factor's own).
@@ -196,7 +262,7 @@ pub async fn message(
     }
     if let Some(addr) = charge.address {
         checks.push((
-            format!("limit:messages:address:{addr}"),
+            format!("limit:messages:address:{}", address_key(addr)),
             limits.messages_per_address,
         ));
     }
@@ -243,6 +309,14 @@ async fn take(kv: &Kv, checks: &[(String, Limit)], refusal: Refusal) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_keyed_by_host_or_ipv6_prefix() {
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+    }
 
     #[test]
     fn logins_are_normalised() {

@@ -29,12 +29,13 @@ impl AuthService {
     }
 }
 
-/// The user's active factors Keyport can verify, best first, remembered as the user's own ids.
-async fn choices(
+/// The user's active factors Keyport can verify, best first, remembered as the user's own ids,
+/// each with where its challenge goes (for the message limits).
+async fn choices_with_destinations(
     svc: &AuthService,
     data: &mut KeyportSession,
     req: &RequestInfo,
-) -> Result<Vec<FactorChoice>, PortalError> {
+) -> Result<Vec<(FactorChoice, String)>, PortalError> {
     let user = svc.require_user(data, req)?.clone();
     let factors = svc
         .okta
@@ -42,13 +43,26 @@ async fn choices(
         .await
         .map_err(|e| portal_error(e, req, Flow::Verify))?;
     data.known_ids = factors.iter().map(|f| f.id.clone()).collect();
-    let mut out: Vec<FactorChoice> = factors
+    let mut out: Vec<(FactorChoice, String)> = factors
         .iter()
         .filter(|f| f.is_active())
-        .filter_map(choice_from_factor)
+        .filter_map(|f| choice_from_factor(f).map(|c| (c, limits::destination_of(f))))
         .collect();
-    out.sort_by_key(|f| preference(f.kind));
+    out.sort_by_key(|(f, _)| preference(f.kind));
     Ok(out)
+}
+
+/// The user's active factors Keyport can verify, best first.
+async fn choices(
+    svc: &AuthService,
+    data: &mut KeyportSession,
+    req: &RequestInfo,
+) -> Result<Vec<FactorChoice>, PortalError> {
+    Ok(choices_with_destinations(svc, data, req)
+        .await?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect())
 }
 
 fn challenge_step(c: &PendingChallenge) -> ReverifyStep {
@@ -83,12 +97,15 @@ pub async fn start(
     input::check_id(&factor_id)?;
     let mut data = svc.load(session).await;
     let user = svc.require_user(&data, req)?.clone();
-    let factors = choices(svc, &mut data, req).await?;
-    let factor = factors
+    let factors = choices_with_destinations(svc, &mut data, req).await?;
+    let (factor, destination) = factors
         .into_iter()
-        .find(|f| f.id == factor_id)
+        .find(|(f, _)| f.id == factor_id)
         .ok_or_else(|| PortalError::new(ErrorCode::NotFound, "That method isn't one of yours."))?;
-    let c = svc.challenger().send(session, &user, factor, req).await?;
+    let c = svc
+        .challenger()
+        .send(session, &user, factor, destination, req)
+        .await?;
     let step = challenge_step(&c);
     data.reverify = Some(c);
     svc.save(session, &data, req).await?;

@@ -220,15 +220,11 @@ pub async fn start(
     }
     input::check(&username, input::LOGIN)?;
     input::check(&password, input::PASSWORD)?;
-    // The budget belongs to the account the login names, however it was typed.
+    // The address first (a spray of new logins costs Okta no lookups once it is spent), then
+    // the account the login names, however it was typed.
+    limits::sign_in_address(&svc.kv, &svc.settings.limits, req.client_ip.as_deref()).await?;
     let account = limits::resolve_account(&svc.okta, &svc.kv, &username).await;
-    limits::sign_in(
-        &svc.kv,
-        &svc.settings.limits,
-        &account,
-        req.client_ip.as_deref(),
-    )
-    .await?;
+    limits::sign_in_account(&svc.kv, &svc.settings.limits, &account).await?;
     let mut data = svc.load(session).await;
     data.sign_in = None;
     data.user = None;
@@ -240,7 +236,8 @@ pub async fn start(
     advance(svc, session, req, data, tx, false).await
 }
 
-/// Counts a text, call or email the sign-in asks Okta to send to one of the user's factors.
+/// Counts a text, call, email or push the sign-in asks Okta to send to one of the user's
+/// factors (Authn shows phone numbers masked, so the factor stands for its destination).
 async fn charge_message(
     svc: &AuthService,
     session: &Session,
@@ -253,7 +250,7 @@ async fn charge_message(
         &svc.kv,
         &svc.settings.limits,
         MessageCharge {
-            session: session.id().map(|id| id.to_string()),
+            session: limits::session_key(session).await,
             account: &limits::account_of(user_id),
             destination: Some(&destination),
             address: req.client_ip.as_deref(),
@@ -303,7 +300,7 @@ pub async fn choose(
         | MethodKind::Email
         | MethodKind::OktaVerify
         | MethodKind::SecurityKey => {
-            if factor.kind.sends_code() {
+            if factor.kind.sends_code() || factor.kind == MethodKind::OktaVerify {
                 charge_message(svc, session, req, &p.user_id, &factor.id).await?;
             }
             let tx = svc
@@ -487,7 +484,7 @@ pub async fn resend(
         }
     }
     let kind = c.factor.kind;
-    if kind.sends_code() {
+    if kind.sends_code() || kind == MethodKind::OktaVerify {
         charge_message(svc, session, req, &p.user_id, &c.factor.id).await?;
     }
     let tx = svc

@@ -290,6 +290,21 @@ pub async fn start(
             if request.replace_phone {
                 query.update_phone = Some(true);
             }
+            let reach = if kind == MethodKind::Sms {
+                Reach::Text
+            } else {
+                Reach::Call
+            };
+            plausible_number(&e164, &svc.settings.sms_countries, reach).map_err(|why| {
+                bad_input(
+                    &match why {
+                        Implausible::Kind if reach == Reach::Text => "Keyport can send codes only to mobile phone numbers. Enter your mobile number, or choose a voice call for a landline.".to_string(),
+                        Implausible::Kind => "Keyport can't call that kind of number (premium-rate, shared-cost and other service numbers are refused). Enter your own phone number.".to_string(),
+                        Implausible::Country(list) => format!("Your organization allows phone numbers in {list} only."),
+                    },
+                    "phone",
+                )
+            })?;
             destination = Some(e164.clone());
             let r = if kind == MethodKind::Sms {
                 EnrollFactorRequest::sms(e164.clone())
@@ -346,7 +361,7 @@ pub async fn start(
             &svc.kv,
             &svc.settings.limits,
             MessageCharge {
-                session: session.id().map(|id| id.to_string()),
+                session: limits::session_key(session).await,
                 account: &limits::account_of(&user.id),
                 destination: Some(destination),
                 address: req.client_ip.as_deref(),
@@ -616,7 +631,7 @@ pub async fn send_link(
         &svc.kv,
         &svc.settings.limits,
         MessageCharge {
-            session: session.id().map(|id| id.to_string()),
+            session: limits::session_key(session).await,
             account: &limits::account_of(&user.id),
             destination: Some(&destination),
             address: req.client_ip.as_deref(),
@@ -631,7 +646,7 @@ pub async fn send_link(
 }
 
 /// The person's own phone numbers (E.164): their profile's mobile and primary phones and the
-/// numbers of their phone factors. A read that fails counts as none (a typed number then needs
+/// numbers of their active phone factors. A read that fails counts as none (a typed number then needs
 /// the stricter checks).
 async fn own_phones(svc: &MethodsService, user: &SignedInUser) -> Vec<String> {
     let (profile, factors) =
@@ -643,8 +658,13 @@ async fn own_phones(svc: &MethodsService, user: &SignedInUser) -> Vec<String> {
             numbers.push(primary.to_string());
         }
     }
+    // Only numbers the person proved they hold: a pending phone factor is anyone's number.
     if let Ok(list) = factors {
-        numbers.extend(list.into_iter().filter_map(|f| f.profile.phone_number));
+        numbers.extend(
+            list.into_iter()
+                .filter(|f| f.is_active())
+                .filter_map(|f| f.profile.phone_number),
+        );
     }
     let mut own: Vec<String> = numbers
         .iter()
@@ -657,24 +677,53 @@ async fn own_phones(svc: &MethodsService, user: &SignedInUser) -> Vec<String> {
 /// A number not on the account may get a setup link only if it is a mobile number (never a
 /// premium-rate, shared-cost, toll-free or other service number), in the allowed countries.
 fn plausible_for_a_link(e164: &str, countries: &[String]) -> Result<(), PortalError> {
+    plausible_number(e164, countries, Reach::Text).map_err(|why| {
+        bad_input(
+            &match why {
+                Implausible::Kind => "Keyport texts setup links only to mobile phone numbers. Use your phone's own number, or send the link by email instead.".to_string(),
+                Implausible::Country(list) => format!("Your organization allows setup links by text to numbers in {list} only. Send the link by email instead."),
+            },
+            "phone",
+        )
+    })
+}
+
+/// How a number is to be reached.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Text,
+    Call,
+}
+
+/// Why a number is not one a person would be reached on.
+enum Implausible {
+    /// A premium-rate, shared-cost, toll-free or other service number (or a landline, for texts).
+    Kind,
+    /// Outside `KEYPORT_SMS_COUNTRIES`.
+    Country(String),
+}
+
+/// Texts go to mobile numbers, calls to mobile or fixed lines; never to premium-rate,
+/// shared-cost, toll-free, voicemail or other service numbers, the usual targets of toll fraud;
+/// and only to the allowed countries when the org names them.
+fn plausible_number(e164: &str, countries: &[String], reach: Reach) -> Result<(), Implausible> {
     use phonenumber::Type;
-    let refuse = |msg: String| Err(bad_input(&msg, "phone"));
-    let Ok(number) = phonenumber::parse(None, e164) else {
-        return refuse("That doesn't look like a real phone number.".into());
-    };
+    let number = phonenumber::parse(None, e164).map_err(|_| Implausible::Kind)?;
     let kind = number.number_type(&phonenumber::metadata::DATABASE);
-    if !matches!(kind, Type::Mobile | Type::FixedLineOrMobile) {
-        return refuse(
-            "Keyport texts setup links only to mobile phone numbers. Use your phone's own number, or send the link by email instead.".into(),
-        );
+    let reachable = match reach {
+        Reach::Text => matches!(kind, Type::Mobile | Type::FixedLineOrMobile),
+        Reach::Call => matches!(
+            kind,
+            Type::Mobile | Type::FixedLineOrMobile | Type::FixedLine
+        ),
+    };
+    if !reachable {
+        return Err(Implausible::Kind);
     }
     if !countries.is_empty() {
         let country = number.country().id().map(|c| format!("{c:?}"));
         if !country.is_some_and(|c| countries.iter().any(|a| a == &c)) {
-            return refuse(format!(
-                "Your organization allows setup links by text to numbers in {} only. Send the link by email instead.",
-                countries.join(", ")
-            ));
+            return Err(Implausible::Country(countries.join(", ")));
         }
     }
     Ok(())
@@ -723,6 +772,15 @@ pub async fn activate(
             }
             e => portal_error(e, req, Flow::Enroll),
         })?;
+    // Added only when Okta says the factor is active now.
+    if !answer.is_active() {
+        tracing::warn!(request_id = %req.request_id, "an activation answered without an active factor");
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            "That wasn't accepted. Check it and try again.",
+        )
+        .with_correlation_id(req.request_id.clone()));
+    }
     finish(svc, session, req, data, &user, answer.into_factor()).await
 }
 
@@ -765,6 +823,15 @@ pub async fn register_key(
             .with_correlation_id(req.request_id.clone()),
             e => portal_error(e, req, Flow::Enroll),
         })?;
+    // Added only when Okta says the factor is active now.
+    if !answer.is_active() {
+        tracing::warn!(request_id = %req.request_id, "an activation answered without an active factor");
+        return Err(PortalError::new(
+            ErrorCode::InvalidInput,
+            "That wasn't accepted. Check it and try again.",
+        )
+        .with_correlation_id(req.request_id.clone()));
+    }
     finish(svc, session, req, data, &user, answer.into_factor()).await
 }
 
@@ -791,23 +858,23 @@ pub async fn resend(
             .with_retry_after(wait as u64));
         }
     }
-    let destination = format!("factor:{}", p.factor_id);
+    let factor = svc
+        .okta
+        .get_factor(&user.id, &p.factor_id)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Enroll))?;
+    let destination = limits::destination_of(&factor);
     limits::message(
         &svc.kv,
         &svc.settings.limits,
         MessageCharge {
-            session: session.id().map(|id| id.to_string()),
+            session: limits::session_key(session).await,
             account: &limits::account_of(&user.id),
             destination: Some(&destination),
             address: req.client_ip.as_deref(),
         },
     )
     .await?;
-    let factor = svc
-        .okta
-        .get_factor(&user.id, &p.factor_id)
-        .await
-        .map_err(|e| portal_error(e, req, Flow::Enroll))?;
     svc.okta
         .resend_factor(
             &user.id,

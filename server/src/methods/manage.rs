@@ -117,7 +117,11 @@ pub async fn test_start(
             "Keyport can't test this kind of method.",
         )
     })?;
-    let c = svc.challenger().send(session, &user, choice, req).await?;
+    let destination = crate::auth::limits::destination_of(&factor);
+    let c = svc
+        .challenger()
+        .send(session, &user, choice, destination, req)
+        .await?;
     let step = test_step(&c);
     data.test = Some((factor.id.clone(), c));
     svc.save(session, &data, req).await?;

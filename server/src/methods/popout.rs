@@ -8,9 +8,11 @@
 //!
 //! The window is top-level, so it does not share the frame's partitioned session cookie. The
 //! frame hands it a ticket instead: random, single-use, five minutes, good for nothing but the
-//! security key enrollment pending in the frame's session, bound to the browser that asked, and
-//! handed to the window by `postMessage` from the frame that opened it (never in an address, so
-//! no link can carry one into another person's browser). The server keeps ticket → session id
+//! security key enrollment pending in the frame's session, and handed to the window by
+//! `postMessage` from the frame that opened it, to that window alone (never in an address, so no
+//! link can carry one into another person's browser: the ticket is bound to the browser, and the
+//! very window, that asked for it). A `User-Agent` binding was tried and dropped: Safari's
+//! per-site settings can give the frame and the window different ones. The server keeps ticket → session id
 //! in its key-value store; the session id never leaves the server.
 //!
 //! Confirming it's you with a security key works the other way round: the frame's pending
@@ -81,20 +83,6 @@ impl Purpose {
     }
 }
 
-/// The browser a ticket is bound to: its `User-Agent`, cut short. With the ticket handed over
-/// by `postMessage` between the frame and the window it opened (never in an address), a ticket
-/// someone else obtained for their own session cannot be walked into this browser; the binding
-/// refuses one replayed from another browser too.
-fn browser_of(req: &RequestInfo) -> String {
-    req.user_agent
-        .as_deref()
-        .unwrap_or("-")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect()
-}
-
 fn ticket_key(ticket: &str) -> String {
     format!("popout:{ticket}")
 }
@@ -147,7 +135,7 @@ pub async fn ticket(
         .kv
         .set(
             &ticket_key(&ticket),
-            &format!("{}:{id}:{}", purpose.as_str(), browser_of(req)),
+            &format!("{}:{id}", purpose.as_str()),
             TICKET_TTL,
         )
         .await
@@ -175,14 +163,8 @@ async fn session_id_of(
         .await
         .map_err(|e| internal("cannot read a pop-out ticket", e, req))?
         .and_then(|v| {
-            let mut parts = v.splitn(3, ':');
-            let (p, id, browser) = (parts.next()?, parts.next()?, parts.next()?);
+            let (p, id) = v.split_once(':')?;
             if Purpose::parse(p)? != purpose {
-                return None;
-            }
-            // The window is in the browser the frame asked from, or the ticket is void.
-            if browser != browser_of(req) {
-                tracing::warn!(request_id = %req.request_id, "a pop-out ticket was presented by another browser");
                 return None;
             }
             id.parse::<Id>().ok()

@@ -14,6 +14,10 @@ pub struct KeyportSession {
     /// The per-session anti-CSRF token (sent back in `X-CSRF-Token` or a `_csrf` form field).
     #[serde(default)]
     pub csrf: String,
+    /// A stable, non-secret name of this session for its message limit (the session id changes
+    /// at sign-in and at every verification). Made with the token.
+    #[serde(default)]
+    pub limit_key: String,
     #[serde(default)]
     pub user: Option<SignedInUser>,
     /// A sign-in in progress.
@@ -181,6 +185,9 @@ impl KeyportSession {
             let mut bytes = [0u8; 32];
             rand::rng().fill_bytes(&mut bytes);
             self.csrf = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let mut name = [0u8; 12];
+            rand::rng().fill_bytes(&mut name);
+            self.limit_key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(name);
         }
         &self.csrf
     }

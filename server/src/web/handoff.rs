@@ -219,11 +219,18 @@ pub async fn receive(
         tracing::error!(request_id = %req.request_id, error = %e, "cannot keep a handoff");
         return Redirect::to("/signin?handoff=unavailable").into_response();
     }
+    // In embed mode a hand-over may be posted into a frame (`target=` the iframe): the cookie
+    // then needs the session cookie's third-party attributes to come back at all.
     let cookie = tower_sessions::cookie::Cookie::build((CONTINUE_COOKIE, id))
         .path("/auth/handoff")
         .http_only(true)
-        .secure(state.public_url.scheme() == "https")
-        .same_site(tower_sessions::cookie::SameSite::Lax)
+        .secure(state.public_url.scheme() == "https" || state.embedded)
+        .same_site(if state.embedded {
+            tower_sessions::cookie::SameSite::None
+        } else {
+            tower_sessions::cookie::SameSite::Lax
+        })
+        .partitioned(state.embedded)
         .max_age(time::Duration::seconds(CONTINUE_SECS as i64))
         .build();
     let mut res = Redirect::to(CONTINUE_PATH).into_response();
@@ -255,6 +262,13 @@ pub async fn continue_handoff(
         .map(|(_, v)| v.to_string());
     let cleared = tower_sessions::cookie::Cookie::build((CONTINUE_COOKIE, ""))
         .path("/auth/handoff")
+        .secure(state.public_url.scheme() == "https" || state.embedded)
+        .same_site(if state.embedded {
+            tower_sessions::cookie::SameSite::None
+        } else {
+            tower_sessions::cookie::SameSite::Lax
+        })
+        .partitioned(state.embedded)
         .max_age(time::Duration::ZERO)
         .build();
     let mut res = continue_with(&state, &session, &req, id.as_deref()).await;
@@ -275,7 +289,13 @@ async fn continue_with(
     };
     let key = continue_key(id);
     // Single use: taken, then deleted, before anything else.
-    let stored = state.kv.take(&key).await.ok().flatten();
+    let stored = match state.kv.take(&key).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(request_id = %req.request_id, error = %e, "cannot read a handoff on its way (Redis 6.2 or later is needed for GETDEL)");
+            None
+        }
+    };
     let Some(pending) = stored.and_then(|v| serde_json::from_str::<PendingHandoff>(&v).ok()) else {
         return Redirect::to("/signin?handoff=expired").into_response();
     };

@@ -61,7 +61,10 @@ pub async fn bound_body(req: Request, next: Next) -> Response {
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    if !api || !res.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+    // A plain form post's error is answered with a redirect carrying it (Leptos's form
+    // redirects): that stays as it is.
+    let redirect = res.status().is_redirection() || res.headers().contains_key(header::LOCATION);
+    if !api || redirect || !res.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return res;
     }
     let (mut parts, body) = res.into_parts();

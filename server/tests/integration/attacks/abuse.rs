@@ -69,6 +69,16 @@ pub fn probes() -> Vec<Probe> {
             "asking for confirmation texts over and over is stopped",
             reverify_sms_pumping
         ),
+        probe!(
+            "toll-fraud",
+            "a premium-rate number cannot be added as a phone (text or call)",
+            premium_enrollment_refused
+        ),
+        probe!(
+            "toll-fraud",
+            "Okta Verify pushes cannot be flooded (MFA fatigue)",
+            push_flood
+        ),
     ]
 }
 
@@ -331,6 +341,50 @@ async fn reverify_sms_pumping() -> Outcome {
     check!(sent <= 5, "{sent} texts: {seen:?}");
     check!(
         seen.last() == Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{seen:?}"
+    );
+    Ok(())
+}
+
+async fn premium_enrollment_refused() -> Outcome {
+    let app = app().await;
+    let mut b = nora(&app).await;
+    let since = okta_seq(&app).await;
+    for kind in ["sms", "voice"] {
+        let (s, body) = b
+            .call_json(
+                "/api/methods/enroll",
+                json!({"request": {"kind": kind, "phone": "+1 900 555 0199"}}),
+            )
+            .await;
+        check!(
+            s == StatusCode::BAD_REQUEST && body["field"] == "phone",
+            "{kind}: {s} {body}"
+        );
+    }
+    let asked = okta_calls(&app, since, "/factors").await;
+    check!(
+        asked.iter().all(|p| !p.ends_with("/factors")),
+        "Okta was asked to enroll: {asked:?}"
+    );
+    Ok(())
+}
+
+async fn push_flood() -> Outcome {
+    let app = app().await;
+    let mut b = by_handoff(&app, users::VICTOR.1).await;
+    let mut seen = vec![];
+    for _ in 0..14 {
+        seen.push(
+            b.call("/api/reverify/start", &[("factor_id", VICTOR_PUSH)])
+                .await
+                .0,
+        );
+    }
+    check!(seen[0] == StatusCode::OK, "{seen:?}");
+    stopped(&seen)?;
+    check!(
+        seen.iter().filter(|s| **s == StatusCode::OK).count() <= 10,
         "{seen:?}"
     );
     Ok(())

@@ -76,3 +76,36 @@ async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
     );
     assert!(view.to_string().contains("authenticator_app"));
 }
+
+/// A one-time value (a cross-site hand-over on its way to its continuation) is taken once,
+/// whichever instance asks, in both stores.
+#[tokio::test]
+async fn a_one_time_value_is_taken_once_in_redis_and_sqlite() {
+    let redis = RedisServer::start().await;
+    let sqlite = crate::support::temp_store();
+    for location in [redis.url.as_str(), sqlite.as_str()] {
+        let (_, kv) = server::sessions::store::open(location).await.unwrap();
+        kv.set(
+            "handoff-continue:test",
+            "value",
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            kv.take("handoff-continue:test").await.unwrap().as_deref(),
+            Some("value"),
+            "{location}"
+        );
+        assert_eq!(
+            kv.take("handoff-continue:test").await.unwrap(),
+            None,
+            "{location}"
+        );
+        assert_eq!(
+            kv.get("handoff-continue:test").await.unwrap(),
+            None,
+            "{location}"
+        );
+    }
+}
