@@ -95,13 +95,15 @@ fn refuse_return(why: ReturnRefusal, req: &RequestInfo) -> Response {
              <p>It asks to send you to a page that is not part of Keyport, so nothing was done. \
              Go back to your company's application and try again, or <a href=\"/\">open Keyport</a>.</p>\
              <p>Reference: {}</p></main></body></html>",
-            html_escape(&req.request_id)
+            reference_chars(&req.request_id)
         )),
     )
         .into_response()
 }
 
-fn html_escape(s: &str) -> String {
+/// The request id as shown on the page: only its own characters (letters, digits, `-`), so
+/// nothing in it can be markup.
+fn reference_chars(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect()
