@@ -18,7 +18,7 @@ pub mod watch;
 
 use crate::auth::privilege;
 use crate::auth::{call_context, now};
-use crate::okta::types::{OrgPipeline, UserFactor};
+use crate::okta::types::{AuthenticatorEnrollment, OrgPipeline, UserFactor};
 use crate::okta::OktaClient;
 use crate::service::errors::{portal_error, Flow};
 use crate::sessions::{KeyportSession, SignedInUser};
@@ -32,6 +32,11 @@ use tower_sessions::Session;
 
 /// How long the org's pipeline and Okta Verify authenticator id are trusted.
 const ORG_FACTS_TTL: Duration = Duration::from_secs(60);
+/// How long one request's methods view is kept for that same request. Rendering `/` builds the
+/// view more than once (two overlapping builds and a third after them, measured 2026-12-01);
+/// they all get the first build's answer. Keyed by request id, so no other request ever sees
+/// it: nothing is stale across page views.
+const VIEW_PER_REQUEST_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
 pub struct MethodsSettings {
@@ -67,6 +72,8 @@ pub struct MethodsService {
     /// Security key registration from a pop-out window (embed mode).
     pub popout: Option<popout::Popout>,
     facts: Mutex<Option<OrgFacts>>,
+    /// One methods view per request, shared by every build of it in that request.
+    views: moka::future::Cache<String, MethodsView>,
 }
 
 impl MethodsService {
@@ -84,6 +91,10 @@ impl MethodsService {
             watch: watch::Watch::default(),
             popout: None,
             facts: Mutex::new(None),
+            views: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(VIEW_PER_REQUEST_TTL)
+                .build(),
         }
     }
 
@@ -169,21 +180,42 @@ impl MethodsService {
         user: &SignedInUser,
         req: &RequestInfo,
     ) -> Result<Vec<UserFactor>, PortalError> {
-        let factors = self
-            .okta
-            .list_factors(&user.id)
-            .await
-            .map_err(|e| portal_error(e, req, Flow::Manage))?;
-        let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
-        if self.pipeline().await == Some(Pipeline::IdentityEngine) {
-            if let Ok(enrollments) = self.okta.list_enrollments(&user.id, false).await {
-                ids.extend(enrollments.into_iter().map(|e| e.id));
+        Ok(self.factors_and_enrollments(data, user, req).await?.0)
+    }
+
+    /// The user's factors and, in Identity Engine, their authenticator enrollments, read at
+    /// once, remembering every id as the user's own. An enrollment list Okta fails to give is
+    /// `Some(Err)`: the ids still come from the factors, the view says what failed.
+    async fn factors_and_enrollments(
+        &self,
+        data: &mut KeyportSession,
+        user: &SignedInUser,
+        req: &RequestInfo,
+    ) -> Result<
+        (
+            Vec<UserFactor>,
+            Option<Result<Vec<AuthenticatorEnrollment>, PortalError>>,
+        ),
+        PortalError,
+    > {
+        let oie = self.pipeline().await == Some(Pipeline::IdentityEngine);
+        let (factors, enrollments) = tokio::join!(self.okta.list_factors(&user.id), async {
+            if oie {
+                Some(self.okta.list_enrollments(&user.id, false).await)
+            } else {
+                None
             }
+        });
+        let factors = factors.map_err(|e| portal_error(e, req, Flow::Manage))?;
+        let enrollments = enrollments.map(|r| r.map_err(|e| portal_error(e, req, Flow::Manage)));
+        let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
+        if let Some(Ok(list)) = &enrollments {
+            ids.extend(list.iter().map(|e| e.id.clone()));
         }
         ids.sort();
         ids.dedup();
         data.known_ids = ids;
-        Ok(factors)
+        Ok((factors, enrollments))
     }
 
     /// Checks that `id` is one of the user's methods, refreshing the list once if it is not
@@ -216,7 +248,20 @@ pub(crate) fn not_found(req: &RequestInfo) -> PortalError {
 #[async_trait::async_trait]
 impl MethodsPortal for MethodsService {
     async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError> {
-        view::build(self, session, req).await
+        // Every build of this request's view waits for the first one (moka loads a key once
+        // for all concurrent callers); a request without an id builds its own.
+        if req.request_id.is_empty() {
+            return view::build(self, session, req).await;
+        }
+        let key = format!(
+            "{}:{}",
+            req.request_id,
+            session.id().map(|i| i.to_string()).unwrap_or_default()
+        );
+        self.views
+            .try_get_with(key, view::build(self, session, req))
+            .await
+            .map_err(|e| (*e).clone())
     }
 
     async fn start_enrollment(

@@ -288,7 +288,7 @@ pub async fn build(
 ) -> Result<MethodsView, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let pipeline = svc.pipeline().await;
-    let factors = svc.factors(&mut data, &user, req).await?;
+    let (factors, enrollments) = svc.factors_and_enrollments(&mut data, &user, req).await?;
     let catalog = svc
         .okta
         .factor_catalog(&user.id)
@@ -305,16 +305,7 @@ pub async fn build(
     let last_used = activity::last_used(&events);
 
     let profile = svc.okta.get_user(&user.id).await.map(|u| u.profile).ok();
-    let enrollments = if pipeline == Some(Pipeline::IdentityEngine) {
-        Some(
-            svc.okta
-                .list_enrollments(&user.id, false)
-                .await
-                .map_err(|e| portal_error(e, req, Flow::Manage))?,
-        )
-    } else {
-        None
-    };
+    let enrollments = enrollments.transpose()?;
     let nicknames = profile
         .as_ref()
         .map(|p| nicknames_from(p, &svc.settings.nickname_attribute))

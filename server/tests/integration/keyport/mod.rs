@@ -6,5 +6,6 @@ mod authz;
 mod csrf;
 mod embed;
 mod enrollment;
+mod okta_calls;
 mod redis;
 mod sessions;
