@@ -51,6 +51,17 @@ pub(crate) struct Challenger<'a> {
 }
 
 impl Challenger<'_> {
+    /// Counts one answer checked for the account (code, security answer or key assertion).
+    async fn charge_code(&self, user: &SignedInUser, req: &RequestInfo) -> Result<(), PortalError> {
+        limits::code(
+            self.kv,
+            self.limits,
+            &limits::account_of(&user.id),
+            req.client_ip.as_deref(),
+        )
+        .await
+    }
+
     /// Asks Okta to challenge `factor` (sends the code, pushes, or fetches the key's challenge).
     /// `destination` is where a text, call, email or push goes ([`limits::destination_of`]).
     pub async fn send(
@@ -171,13 +182,7 @@ impl Challenger<'_> {
             }
             VerifyFactorRequest::pass_code(code)
         };
-        limits::code(
-            self.kv,
-            self.limits,
-            &limits::account_of(&user.id),
-            req.client_ip.as_deref(),
-        )
-        .await?;
+        self.charge_code(user, req).await?;
         let wrong = || {
             if question {
                 PortalError::new(
@@ -230,13 +235,7 @@ impl Challenger<'_> {
                 "Choose your security key to confirm first.",
             ));
         }
-        limits::code(
-            self.kv,
-            self.limits,
-            &limits::account_of(&user.id),
-            req.client_ip.as_deref(),
-        )
-        .await?;
+        self.charge_code(user, req).await?;
         let refused = || {
             PortalError::new(
                 ErrorCode::InvalidInput,

@@ -5,6 +5,7 @@
 
 use super::{ctx, not_found, qr, MethodsService};
 use crate::auth::limits::{self, MessageCharge};
+
 use crate::auth::now;
 use crate::okta::types::{
     ActivateFactorRequest, EnrollFactorQuery, EnrollFactorRequest, FactorResult, FactorStatus,
@@ -73,6 +74,27 @@ fn enroll_error(err: OktaError, kind: MethodKind, req: &RequestInfo) -> PortalEr
         }
         _ => portal_error(err, req, Flow::Enroll),
     }
+}
+
+/// Counts one text, call or email the enrollment asks Okta to send to `destination`.
+async fn charge_message(
+    svc: &MethodsService,
+    session: &Session,
+    user: &SignedInUser,
+    destination: &str,
+    req: &RequestInfo,
+) -> Result<(), PortalError> {
+    limits::message(
+        &svc.kv,
+        &svc.settings.limits,
+        MessageCharge {
+            session: limits::session_key(session).await,
+            account: &limits::account_of(&user.id),
+            destination: Some(destination),
+            address: req.client_ip.as_deref(),
+        },
+    )
+    .await
 }
 
 /// Bounds every typed field of an enrollment request before anything else reads it.
@@ -357,17 +379,7 @@ pub async fn start(
         }
     };
     if let Some(destination) = destination.as_deref() {
-        limits::message(
-            &svc.kv,
-            &svc.settings.limits,
-            MessageCharge {
-                session: limits::session_key(session).await,
-                account: &limits::account_of(&user.id),
-                destination: Some(destination),
-                address: req.client_ip.as_deref(),
-            },
-        )
-        .await?;
+        charge_message(svc, session, &user, destination, req).await?;
     }
     let factor = svc
         .okta
@@ -627,17 +639,7 @@ pub async fn send_link(
         ),
         _ => return Err(bad_input("Choose text message or email.", "channel")),
     };
-    limits::message(
-        &svc.kv,
-        &svc.settings.limits,
-        MessageCharge {
-            session: limits::session_key(session).await,
-            account: &limits::account_of(&user.id),
-            destination: Some(&destination),
-            address: req.client_ip.as_deref(),
-        },
-    )
-    .await?;
+    charge_message(svc, session, &user, &destination, req).await?;
     svc.okta
         .send_push_activation(&user.id, &p.factor_id, &channel, &ctx(req))
         .await
@@ -864,17 +866,7 @@ pub async fn resend(
         .await
         .map_err(|e| portal_error(e, req, Flow::Enroll))?;
     let destination = limits::destination_of(&factor);
-    limits::message(
-        &svc.kv,
-        &svc.settings.limits,
-        MessageCharge {
-            session: limits::session_key(session).await,
-            account: &limits::account_of(&user.id),
-            destination: Some(&destination),
-            address: req.client_ip.as_deref(),
-        },
-    )
-    .await?;
+    charge_message(svc, session, &user, &destination, req).await?;
     svc.okta
         .resend_factor(
             &user.id,
