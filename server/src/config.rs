@@ -56,7 +56,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_LOG", Some("info"), false, "Log filter, e.g. info or server=debug,info (tracing EnvFilter syntax)."),
     setting("KEYPORT_LOG_FORMAT", Some("text"), false, "Log format: text (human-readable) or json (one JSON object per line)."),
     setting("KEYPORT_OKTA_TIMEOUT_SECS", Some("10"), false, "Total timeout of one call to Okta, in seconds (1-120)."),
-    setting("KEYPORT_OKTA_RPS", Some("5"), false, "Keyport's own ceiling of Okta calls per second per endpoint family (Okta allows about 600 a minute for factors, half per token)."),
+    setting("KEYPORT_OKTA_SHARE_PERCENT", Some("50"), false, "The share of each of Okta's per-minute rate limits (X-Rate-Limit-Limit) Keyport may spend; the rest is left for the org's other apps (1-100)."),
+    setting("KEYPORT_OKTA_CONCURRENCY", Some("24"), false, "Okta calls in flight at once, at most (Okta also limits concurrent requests per org; 1-500)."),
     setting("KEYPORT_SESSION_STORE", Some(".keyport/sessions.sqlite3"), false, "Where sessions live: a SQLite file path (default; survives restarts) or redis://host:port for several instances."),
     setting("KEYPORT_SESSION_IDLE_MINUTES", Some("30"), false, "A session unused for this long ends (1-1440)."),
     setting("KEYPORT_SESSION_ABSOLUTE_HOURS", Some("12"), false, "A session ends this long after sign-in, however busy (1-720)."),
@@ -143,8 +144,10 @@ pub struct Config {
     pub log_filter: String,
     pub log_format: LogFormat,
     pub okta_timeout: Duration,
-    /// Requests per second per endpoint family the Okta client never exceeds.
-    pub okta_rps: u32,
+    /// The share of each Okta rate limit Keyport may spend, in percent.
+    pub okta_share_percent: u32,
+    /// Okta calls in flight at once, at most.
+    pub okta_concurrency: usize,
     pub session_store: String,
     pub session_idle: Duration,
     pub session_absolute: Duration,
@@ -371,7 +374,8 @@ impl Config {
             pipeline,
             webauthn_origins,
         };
-        let okta_rps = parse_int(src, "KEYPORT_OKTA_RPS", 1, 1000)? as u32;
+        let okta_share_percent = parse_int(src, "KEYPORT_OKTA_SHARE_PERCENT", 1, 100)? as u32;
+        let okta_concurrency = parse_int(src, "KEYPORT_OKTA_CONCURRENCY", 1, 500)? as usize;
         let handoff = parse_handoff(src, matches!(upstream, Upstream::Sandbox))?;
         let trusted_proxies = match src.get("KEYPORT_TRUSTED_PROXIES") {
             None => vec![],
@@ -415,7 +419,8 @@ impl Config {
             }
         }
         Ok(Config {
-            okta_rps,
+            okta_share_percent,
+            okta_concurrency,
             session_store: src.required("KEYPORT_SESSION_STORE")?.trim().to_string(),
             session_idle: Duration::from_secs(
                 60 * parse_int(src, "KEYPORT_SESSION_IDLE_MINUTES", 1, 1440)?,

@@ -125,11 +125,22 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     };
     let client_settings = ClientSettings {
         timeout: config.okta_timeout,
-        requests_per_second: config.okta_rps,
+        budget_share_percent: config.okta_share_percent,
+        max_concurrent: config.okta_concurrency,
         ..client_settings
     };
     let okta = OktaClient::new(client_settings)?;
     let (store, kv) = sessions::store::open(&config.session_store).await?;
+    if let sessions::Kv::Redis(pool) = &kv {
+        // Instances behind one load balancer share their Okta reads and invalidations.
+        okta.reads().share_through(pool.clone());
+    }
+    if let Some(running) = &sandbox {
+        let client = okta.clone();
+        running
+            .sandbox
+            .on_change(Box::new(move || client.reads().forget_everything()));
+    }
     let console = sandbox.as_ref().map(|s| format!("{}sandbox/", s.base_url));
     let auth = Arc::new(auth::AuthService {
         okta: okta.clone(),

@@ -5,7 +5,7 @@ use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
-use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
+use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
@@ -15,6 +15,19 @@ pub async fn load_methods() -> Result<MethodsView, PortalError> {
         async {
             let (s, session, req) = context().await?;
             s.methods.view(&session, &req).await
+        }
+        .await,
+    )
+}
+
+/// Recent security activity and when each method was last used; the page asks for it after
+/// it has painted, so the System Log never holds up the methods themselves.
+#[server(prefix = "/api", endpoint = "methods/activity", input = GetUrl, client = KeyportClient)]
+pub async fn load_activity() -> Result<MethodsActivity, PortalError> {
+    respond(
+        async {
+            let (s, session, req) = context().await?;
+            s.methods.activity(&session, &req).await
         }
         .await,
     )

@@ -6,7 +6,9 @@ use crate::error::{ErrorCode, PortalError};
 use crate::model::account::{AccountView, ProfileUpdate};
 use crate::model::admin::{AuthenticatorsView, HelpdeskUser, IssuedAccessCode, UserHit};
 use crate::model::auth::{HandoffChoice, ReverifyStep, SessionView, SignInStep};
-use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
+use crate::model::methods::{
+    EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep,
+};
 use crate::model::{SiteInfo, UpstreamStatus};
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -141,6 +143,12 @@ pub trait AuthPortal: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait MethodsPortal: Send + Sync + 'static {
     async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError>;
+    /// Recent activity (a System Log read): loaded after the page paints.
+    async fn activity(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<MethodsActivity, PortalError>;
     async fn start_enrollment(
         &self,
         session: &Session,

@@ -63,13 +63,23 @@ pub struct ActivityEntry {
     pub from: Option<String>,
 }
 
+/// Recent security activity, loaded after the page paints: the lines, and when each method
+/// was last used (method id, ISO-8601).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodsActivity {
+    pub entries: Vec<ActivityEntry>,
+    pub last_used: Vec<(String, String)>,
+}
+
 /// The page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MethodsView {
     pub pipeline: Option<Pipeline>,
     pub groups: Vec<MethodGroup>,
     pub can_add: Vec<AddOption>,
-    pub activity: Vec<ActivityEntry>,
+    /// Set when Okta could not be asked and the last known list is shown: when it was read
+    /// (ISO-8601, UTC).
+    pub as_of: Option<String>,
     /// An enrollment in progress (shown again after a reload).
     pub enrollment: Option<EnrollmentStep>,
     /// The user's verified email addresses (for adding email).

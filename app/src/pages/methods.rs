@@ -2,7 +2,8 @@
 //! happened lately — with adding, testing, renaming and removing right here.
 
 use crate::api::methods::{
-    activate_enrollment, cancel_enrollment, enrollment_status, load_methods, register_key,
+    activate_enrollment, cancel_enrollment, enrollment_status, load_activity, load_methods,
+    register_key,
     remove_method, rename_method, renew_enrollment, resend_enrollment_code, send_setup_link,
     start_enrollment, test_code, test_key, test_poll, test_start,
 };
@@ -15,8 +16,8 @@ use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::MethodKind;
 use crate::model::methods::{
-    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsView,
-    TestStep,
+    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus,
+    MethodsActivity, MethodsView, TestStep,
 };
 use crate::model::Pipeline;
 use leptos::prelude::*;
@@ -68,6 +69,11 @@ pub fn short_date(iso: &str) -> String {
 #[derive(Clone, Copy)]
 struct Page {
     view: Resource<Result<MethodsView, PortalError>>,
+    /// Loaded in the browser after the page has painted (an effect, which never runs on the
+    /// server): the System Log never holds up the methods, nor the server's render.
+    activity: RwSignal<Option<Result<MethodsActivity, PortalError>>>,
+    /// Raised to load the activity again.
+    activity_wanted: RwSignal<u32>,
     panel: RwSignal<Panel>,
     error: RwSignal<Option<PortalError>>,
     notice: RwSignal<Option<String>>,
@@ -77,6 +83,19 @@ struct Page {
 impl Page {
     fn refresh(&self) {
         self.view.refetch();
+        self.activity_wanted.update(|n| *n += 1);
+    }
+
+    /// When a method was last used, once the activity has loaded.
+    fn last_used(&self, id: &str) -> Option<String> {
+        match self.activity.get() {
+            Some(Ok(a)) => a
+                .last_used
+                .iter()
+                .find(|(m, _)| m == id)
+                .map(|(_, when)| when.clone()),
+            _ => None,
+        }
     }
 
     /// A method was added: say so here, and to the page embedding Keyport.
@@ -176,11 +195,20 @@ impl Page {
 pub fn MethodsSection() -> impl IntoView {
     let page = Page {
         view: Resource::new(|| (), |_| load_methods()),
+        activity: RwSignal::new(None),
+        activity_wanted: RwSignal::new(0),
         panel: RwSignal::new(Panel::None),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
         busy: RwSignal::new(false),
     };
+    Effect::new(move |_| {
+        page.activity_wanted.track();
+        leptos::task::spawn_local(async move {
+            let loaded = load_activity().await;
+            page.activity.set(Some(loaded));
+        });
+    });
     // An enrollment left in progress (reload, another tab) is picked up again.
     Effect::new(move |_| {
         if let Some(Ok(v)) = page.view.get() {
@@ -219,6 +247,7 @@ pub fn MethodsSection() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RecentActivity page />
     }
 }
 
@@ -227,10 +256,14 @@ fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
     let oie = view.pipeline == Some(Pipeline::IdentityEngine);
     let empty = view.groups.is_empty();
     let can_add = view.can_add.clone();
-    let activity = view.activity.clone();
     view! {
         <section class="card" aria-labelledby="methods-heading" data-testid="methods">
             <h2 id="methods-heading">"Your sign-in methods"</h2>
+            {view.as_of.as_deref().map(|t| view! {
+                <p class="notice notice-warn" data-testid="as-of">
+                    {format!("Okta isn't answering right now, so this is your list as of {}. Changes may not show until it is back.", clock_time(t))}
+                </p>
+            })}
             {empty.then(|| view! {
                 <p class="notice notice-warn">"You have no second sign-in method yet. Add one below: it keeps your account safe if your password is ever stolen."</p>
             })}
@@ -250,7 +283,28 @@ fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
                 {can_add.into_iter().map(|o| view! { <AddRow option=o page /> }).collect_view()}
             </ul>
         </section>
-        <ActivityList entries=activity />
+    }
+}
+
+/// The activity card: loading, the list, or a quiet word when the System Log is unavailable.
+#[component]
+fn RecentActivity(page: Page) -> impl IntoView {
+    move || match page.activity.get() {
+        Some(Ok(a)) => view! { <ActivityList entries=a.entries /> }.into_any(),
+        other => view! {
+            <section class="card" aria-labelledby="activity-heading" data-testid="activity" aria-busy=other.is_none().then_some("true")>
+                <h2 id="activity-heading">"Recent security activity"</h2>
+                <p class="muted">{if other.is_none() { "Loading recent activity…" } else { "Recent activity can't be shown right now. Your methods above are up to date." }}</p>
+            </section>
+        }.into_any(),
+    }
+}
+
+/// "2026-12-01T14:02:09Z" → "14:02 UTC" (the same on server and browser: no local clock).
+fn clock_time(iso: &str) -> String {
+    match iso.get(11..16) {
+        Some(hm) => format!("{hm} UTC"),
+        None => iso.to_string(),
     }
 }
 
@@ -273,7 +327,7 @@ fn MethodRow(method: Method, page: Page, oie: bool) -> impl IntoView {
                 <div class="method-meta muted">
                     {method.kind.label()}
                     {method.added.clone().map(|a| format!(" · Added {}", short_date(&a)))}
-                    {method.last_used.clone().map(|a| format!(" · Last used {}", short_date(&a)))}
+                    {let id = method.id.clone(); move || page.last_used(&id).map(|a| format!(" · Last used {}", short_date(&a)))}
                 </div>
             </div>
             <div class="method-actions">

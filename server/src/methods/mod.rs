@@ -24,14 +24,19 @@ use crate::service::errors::{portal_error, Flow};
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::{MethodsPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
-use app::model::methods::{EnrollRequest, EnrollmentStep, MethodsView, TestStep};
+use app::model::methods::{
+    EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep,
+};
 use app::model::Pipeline;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tower_sessions::Session;
 
-/// How long the org's pipeline and Okta Verify authenticator id are trusted.
-const ORG_FACTS_TTL: Duration = Duration::from_secs(60);
+/// A user's factors and, in Identity Engine, their enrollments (or why those failed).
+type FactorsAndEnrollments = (
+    Vec<UserFactor>,
+    Option<Result<Vec<AuthenticatorEnrollment>, PortalError>>,
+);
+
 /// How long one request's methods view is kept for that same request. Rendering `/` builds the
 /// view more than once (two overlapping builds and a third after them, measured 2026-12-01);
 /// they all get the first build's answer. Keyed by request id, so no other request ever sees
@@ -59,7 +64,6 @@ pub struct MethodsSettings {
 struct OrgFacts {
     pipeline: Option<Pipeline>,
     okta_verify_authenticator: Option<String>,
-    read_at: Instant,
 }
 
 pub struct MethodsService {
@@ -71,7 +75,6 @@ pub struct MethodsService {
     pub watch: watch::Watch,
     /// Security key registration from a pop-out window (embed mode).
     pub popout: Option<popout::Popout>,
-    facts: Mutex<Option<OrgFacts>>,
     /// One methods view per request, shared by every build of it in that request.
     views: moka::future::Cache<String, MethodsView>,
 }
@@ -90,7 +93,6 @@ impl MethodsService {
             settings,
             watch: watch::Watch::default(),
             popout: None,
-            facts: Mutex::new(None),
             views: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(VIEW_PER_REQUEST_TTL)
@@ -106,13 +108,9 @@ impl MethodsService {
         }
     }
 
-    /// The org's pipeline (and Okta Verify's authenticator id in Identity Engine), cached.
+    /// The org's pipeline (and Okta Verify's authenticator id in Identity Engine), from the
+    /// client's org-wide reads (`freshness::ORG_SETTINGS`).
     async fn org_facts(&self) -> OrgFacts {
-        if let Some(f) = self.facts.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            if f.read_at.elapsed() < ORG_FACTS_TTL {
-                return f;
-            }
-        }
         let pipeline = match self.okta.org_metadata().await.map(|m| m.pipeline) {
             Ok(OrgPipeline::Classic) => Some(Pipeline::Classic),
             Ok(OrgPipeline::IdentityEngine) => Some(Pipeline::IdentityEngine),
@@ -127,13 +125,10 @@ impl MethodsService {
         } else {
             None
         };
-        let facts = OrgFacts {
+        OrgFacts {
             pipeline,
             okta_verify_authenticator,
-            read_at: Instant::now(),
-        };
-        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
-        facts
+        }
     }
 
     pub(crate) async fn pipeline(&self) -> Option<Pipeline> {
@@ -191,23 +186,47 @@ impl MethodsService {
         data: &mut KeyportSession,
         user: &SignedInUser,
         req: &RequestInfo,
-    ) -> Result<
-        (
-            Vec<UserFactor>,
-            Option<Result<Vec<AuthenticatorEnrollment>, PortalError>>,
-        ),
-        PortalError,
-    > {
+    ) -> Result<FactorsAndEnrollments, PortalError> {
+        self.factors_and_enrollments_read(data, user, req).await.0
+    }
+
+    /// `factors_and_enrollments`, and when the oldest list shown was read if Okta could not be
+    /// asked and the last known lists stand in.
+    async fn factors_and_enrollments_read(
+        &self,
+        data: &mut KeyportSession,
+        user: &SignedInUser,
+        req: &RequestInfo,
+    ) -> (
+        Result<FactorsAndEnrollments, PortalError>,
+        Option<std::time::SystemTime>,
+    ) {
         let oie = self.pipeline().await == Some(Pipeline::IdentityEngine);
-        let (factors, enrollments) = tokio::join!(self.okta.list_factors(&user.id), async {
+        let (factors, enrollments) = tokio::join!(self.okta.list_factors_read(&user.id), async {
             if oie {
-                Some(self.okta.list_enrollments(&user.id, false).await)
+                Some(self.okta.list_enrollments_read(&user.id, false).await)
             } else {
                 None
             }
         });
-        let factors = factors.map_err(|e| portal_error(e, req, Flow::Manage))?;
-        let enrollments = enrollments.map(|r| r.map_err(|e| portal_error(e, req, Flow::Manage)));
+        let stale_since = [
+            factors.as_ref().ok().and_then(|r| r.stale_since),
+            enrollments
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|r| r.stale_since),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let factors = match factors {
+            Ok(r) => r.value,
+            Err(e) => return (Err(portal_error(e, req, Flow::Manage)), None),
+        };
+        let enrollments = enrollments.map(|r| {
+            r.map(|r| r.value)
+                .map_err(|e| portal_error(e, req, Flow::Manage))
+        });
         let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
         if let Some(Ok(list)) = &enrollments {
             ids.extend(list.iter().map(|e| e.id.clone()));
@@ -215,7 +234,7 @@ impl MethodsService {
         ids.sort();
         ids.dedup();
         data.known_ids = ids;
-        Ok((factors, enrollments))
+        (Ok((factors, enrollments)), stale_since)
     }
 
     /// Checks that `id` is one of the user's methods, refreshing the list once if it is not
@@ -247,6 +266,14 @@ pub(crate) fn not_found(req: &RequestInfo) -> PortalError {
 
 #[async_trait::async_trait]
 impl MethodsPortal for MethodsService {
+    async fn activity(
+        &self,
+        session: &Session,
+        req: &RequestInfo,
+    ) -> Result<MethodsActivity, PortalError> {
+        view::activity(self, session, req).await
+    }
+
     async fn view(&self, session: &Session, req: &RequestInfo) -> Result<MethodsView, PortalError> {
         // Every build of this request's view waits for the first one (moka loads a key once
         // for all concurrent callers); a request without an id builds its own.

@@ -13,7 +13,9 @@ use crate::service::factors::{
 use app::api::RequestInfo;
 use app::error::PortalError;
 use app::model::auth::MethodKind;
-use app::model::methods::{AddOption, Method, MethodGroup, MethodStatus, MethodsView};
+use app::model::methods::{
+    AddOption, Method, MethodGroup, MethodStatus, MethodsActivity, MethodsView,
+};
 use app::model::Pipeline;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -281,6 +283,11 @@ pub(crate) fn list_methods(
     methods
 }
 
+/// The methods page. Per view it asks Okta for the user's factors (and, in Identity Engine,
+/// authenticator enrollments), together and only when what was read in the last
+/// `freshness::USER_METHODS` is gone; everything else comes from slower caches (the org's
+/// pipeline, catalog and questions; the user's profile). Activity is not read here: the page
+/// asks for it after it has painted (`activity`).
 pub async fn build(
     svc: &MethodsService,
     session: &Session,
@@ -288,32 +295,22 @@ pub async fn build(
 ) -> Result<MethodsView, PortalError> {
     let (mut data, user) = svc.load(session, req).await?;
     let pipeline = svc.pipeline().await;
-    let (factors, enrollments) = svc.factors_and_enrollments(&mut data, &user, req).await?;
-    let catalog = svc
-        .okta
-        .factor_catalog(&user.id)
-        .await
-        .map_err(|e| portal_error(e, req, Flow::Manage))?;
-    // Activity is a nicety: a failure here must not hide the methods.
-    let events = match svc.okta.user_log_events(&user.id, None, 100).await {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot read the System Log");
-            vec![]
-        }
-    };
-    let last_used = activity::last_used(&events);
-
-    let profile = svc.okta.get_user(&user.id).await.map(|u| u.profile).ok();
+    // Boxed: three reads side by side make a future too large for a worker's stack in
+    // debug builds.
+    let ((lists, stale_since), catalog, profile) = tokio::join!(
+        Box::pin(svc.factors_and_enrollments_read(&mut data, &user, req)),
+        Box::pin(svc.okta.offered_factors(&user.id)),
+        Box::pin(svc.okta.get_user(&user.id)),
+    );
+    let (factors, enrollments) = lists?;
+    let catalog = catalog.map_err(|e| portal_error(e, req, Flow::Manage))?;
+    let profile = profile.map(|u| u.profile).ok();
     let enrollments = enrollments.transpose()?;
     let nicknames = profile
         .as_ref()
         .map(|p| nicknames_from(p, &svc.settings.nickname_attribute))
         .unwrap_or_default();
-    let mut methods = list_methods(&factors, enrollments.as_deref(), &nicknames, pipeline);
-    for m in &mut methods {
-        m.last_used = last_used.get(&m.id).cloned();
-    }
+    let methods = list_methods(&factors, enrollments.as_deref(), &nicknames, pipeline);
     let mut groups: Vec<MethodGroup> = vec![];
     for m in methods {
         let title = group_of(m.kind).1;
@@ -357,9 +354,37 @@ pub async fn build(
         pipeline,
         groups,
         can_add,
-        activity: activity::entries(&events),
+        as_of: stale_since.map(iso_utc),
         enrollment,
         emails,
         questions,
     })
+}
+
+/// Recent activity and when each method was last used: one System Log read, remembered for
+/// `freshness::USER_ACTIVITY` and forgotten with any change Keyport makes to the user.
+pub async fn activity(
+    svc: &MethodsService,
+    session: &Session,
+    req: &RequestInfo,
+) -> Result<MethodsActivity, PortalError> {
+    let (_, user) = svc.load(session, req).await?;
+    let events = svc
+        .okta
+        .user_log_events(&user.id, None, 100)
+        .await
+        .map_err(|e| portal_error(e, req, Flow::Manage))?;
+    let mut last_used: Vec<(String, String)> = activity::last_used(&events).into_iter().collect();
+    last_used.sort();
+    Ok(MethodsActivity {
+        entries: activity::entries(&events),
+        last_used,
+    })
+}
+
+/// A moment as ISO-8601 in UTC, to the second.
+fn iso_utc(t: std::time::SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t).replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

@@ -7,6 +7,7 @@
 //! could send two text messages, burn an activation attempt or approve twice.
 
 use super::breaker::Breaker;
+use super::cache::{Read, ReadCache, Scope};
 use super::error::{OktaError, OktaErrorBody, RateLimitScope};
 use super::ratelimit::{self, Admission, Budget, Family};
 use super::types::OrgMetadata;
@@ -29,8 +30,13 @@ pub struct ClientSettings {
     pub timeout: Duration,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
-    /// Keyport's own ceiling of requests per second per endpoint family.
-    pub requests_per_second: u32,
+    /// The share of each of Okta's per-minute limits Keyport may spend, in percent; the rest
+    /// is left for the org's other apps.
+    pub budget_share_percent: u32,
+    /// Okta calls in flight at once, at most (Okta also limits concurrent requests per org).
+    pub max_concurrent: usize,
+    /// Whether reads are remembered for their freshness (`cache`).
+    pub remember_reads: bool,
     /// A call waits this long at most for budget before the caller is told to wait.
     pub max_queue_wait: Duration,
     /// A GET waits this long at most for a rate-limit reset before retrying.
@@ -49,8 +55,9 @@ impl ClientSettings {
             token,
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
-            // Half of 600/min per token is 5/s; the default stays under it.
-            requests_per_second: 5,
+            budget_share_percent: 50,
+            max_concurrent: 24,
+            remember_reads: true,
             max_queue_wait: Duration::from_secs(2),
             max_retry_wait: Duration::from_secs(5),
             max_retries: 2,
@@ -81,6 +88,8 @@ struct Inner {
     http: reqwest::Client,
     budget: Budget,
     breaker: Breaker,
+    reads: ReadCache,
+    in_flight: tokio::sync::Semaphore,
 }
 
 /// One request to Okta.
@@ -114,14 +123,18 @@ impl OktaClient {
             .user_agent(concat!("keyport/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| OktaError::UpstreamDown(e.to_string()))?;
-        let budget = Budget::new(settings.requests_per_second);
+        let budget = Budget::new(settings.budget_share_percent);
         let breaker = Breaker::new(settings.breaker_threshold, settings.breaker_cool_down);
+        let reads = ReadCache::new(settings.remember_reads);
+        let in_flight = tokio::sync::Semaphore::new(settings.max_concurrent.max(1));
         Ok(OktaClient {
             inner: Arc::new(Inner {
                 settings,
                 http,
                 budget,
                 breaker,
+                reads,
+                in_flight,
             }),
         })
     }
@@ -143,6 +156,16 @@ impl OktaClient {
     /// The org's base URL.
     pub fn org_url(&self) -> &Url {
         &self.inner.settings.base_url
+    }
+
+    /// The remembered reads (to share them through Redis, or forget them).
+    pub fn reads(&self) -> &ReadCache {
+        &self.inner.reads
+    }
+
+    /// Okta's last report on a family's window, less what Keyport sent since.
+    pub fn budget_standing(&self, family: Family) -> Option<ratelimit::Observed> {
+        self.inner.budget.last_observed(family)
     }
 
     /// Whether the circuit breaker has paused calls to Okta.
@@ -173,8 +196,33 @@ impl OktaClient {
         Ok(url)
     }
 
-    /// `GET /.well-known/okta-organization`: which engine the org runs. Needs no token.
+    /// `GET /.well-known/okta-organization`: which engine the org runs, remembered for the
+    /// org (`freshness::ORG_SETTINGS`). Needs no token.
     pub async fn org_metadata(&self) -> Result<OrgMetadata, OktaError> {
+        let read = self
+            .inner
+            .reads
+            .read(
+                &Scope::Org,
+                "okta-organization",
+                super::cache::freshness::ORG_SETTINGS,
+                async {
+                    let answer = self.probe_org_answer().await?;
+                    String::from_utf8(answer.bytes)
+                        .map_err(|_| OktaError::Malformed("an answer that is not UTF-8".into()))
+                },
+            )
+            .await?;
+        Ok(decode::<OrgMetadata>(read)?.value)
+    }
+
+    /// `org_metadata` asked of Okta now, never remembered: whether the org answers at all
+    /// (`/readyz`).
+    pub async fn probe_org(&self) -> Result<OrgMetadata, OktaError> {
+        self.probe_org_answer().await?.json()
+    }
+
+    async fn probe_org_answer(&self) -> Result<Answer, OktaError> {
         let url = self.url(&[".well-known", "okta-organization"]);
         self.execute(Call {
             method: Method::GET,
@@ -183,8 +231,7 @@ impl OktaClient {
             ctx: None,
             authenticated: false,
         })
-        .await?
-        .json()
+        .await
     }
 
     pub(crate) fn get(&self, url: Url) -> Call<'static> {
@@ -225,7 +272,7 @@ impl OktaClient {
     /// Sends a call with the budget, breaker and retry policy; `Ok` only for 2xx answers.
     pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Answer, OktaError> {
         let s = &self.inner.settings;
-        let family = Family::of(call.url.path());
+        let family = Family::of(&call.method, call.url.path());
         let idempotent = call.method == Method::GET;
         let mut attempt = 0u32;
         loop {
@@ -255,8 +302,18 @@ impl OktaClient {
                 }
             }
             let started = Instant::now();
-            let outcome = self.send_once(&call).await;
+            let outcome = {
+                let _slot = self.inner.in_flight.acquire().await;
+                self.send_once(&call).await
+            };
             let elapsed_ms = started.elapsed().as_millis() as u64;
+            if !idempotent {
+                // Whatever the answer, the change may have happened: what Keyport remembers
+                // of the scope it touched is forgotten before anyone reads it again.
+                if let Some(scope) = Scope::touched_by(call.url.path()) {
+                    self.inner.reads.forget(&scope).await;
+                }
+            }
             match outcome {
                 Err(err) => {
                     self.inner.breaker.failure();
@@ -378,6 +435,64 @@ impl OktaClient {
         self.execute(call).await.map(|_| ())
     }
 
+    /// A GET answered from what is remembered of `scope` when fresh (`cache`), else from Okta
+    /// once for every concurrent caller; the last known answer when Okta cannot be asked.
+    pub(crate) async fn remembered<T: DeserializeOwned>(
+        &self,
+        scope: Scope,
+        fresh_for: Duration,
+        url: Url,
+    ) -> Result<Read<T>, OktaError> {
+        let resource = resource_of(&url);
+        let read = self
+            .inner
+            .reads
+            .read(&scope, &resource, fresh_for, async {
+                let answer = self.execute(self.get(url)).await?;
+                String::from_utf8(answer.bytes)
+                    .map_err(|_| OktaError::Malformed("an answer that is not UTF-8".into()))
+            })
+            .await?;
+        decode(read)
+    }
+
+    /// `remembered` for a list that comes in pages.
+    pub(crate) async fn remembered_pages<T: DeserializeOwned>(
+        &self,
+        scope: Scope,
+        fresh_for: Duration,
+        first: Url,
+    ) -> Result<Read<Vec<T>>, OktaError> {
+        let resource = resource_of(&first);
+        let read = self
+            .inner
+            .reads
+            .read(&scope, &resource, fresh_for, async {
+                let items: Vec<serde_json::Value> = self.all_pages(first).await?;
+                serde_json::to_string(&items).map_err(|e| OktaError::Malformed(e.to_string()))
+            })
+            .await?;
+        decode(read)
+    }
+
+    /// Remembers an answer read another way (a user read by login is remembered by id too).
+    pub(crate) async fn remember<T: Serialize>(
+        &self,
+        scope: Scope,
+        fresh_for: Duration,
+        url: Url,
+        value: &T,
+    ) {
+        let Ok(body) = serde_json::to_string(value) else {
+            return;
+        };
+        let _ = self
+            .inner
+            .reads
+            .read(&scope, &resource_of(&url), fresh_for, async { Ok(body) })
+            .await;
+    }
+
     /// GETs a list, following `Link: <…>; rel="next"` to the end (API-NOTES §9).
     pub(crate) async fn all_pages<T: DeserializeOwned>(
         &self,
@@ -401,6 +516,23 @@ impl OktaClient {
         }
         Ok(out)
     }
+}
+
+/// A cache key for a URL on the org: its path and query.
+fn resource_of(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+fn decode<T: DeserializeOwned>(read: Read<Arc<String>>) -> Result<Read<T>, OktaError> {
+    let value =
+        serde_json::from_str(&read.value).map_err(|e| OktaError::Malformed(e.to_string()))?;
+    Ok(Read {
+        value,
+        stale_since: read.stale_since,
+    })
 }
 
 /// The `rel="next"` target of `Link` headers, if any.

@@ -48,7 +48,7 @@ pub enum RateLimitScope {
 }
 
 /// Everything that can go wrong calling Okta.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum OktaError {
     /// The passcode, answer or WebAuthn response was wrong (E0000068).
     #[error("invalid passcode or answer")]

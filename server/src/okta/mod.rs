@@ -4,6 +4,7 @@
 //! idempotent reads only, and a circuit breaker.
 
 mod breaker;
+pub mod cache;
 mod client;
 pub mod endpoints;
 pub mod error;

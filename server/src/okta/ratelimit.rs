@@ -1,61 +1,105 @@
-//! Staying inside Okta's rate limits.
+//! Staying inside Okta's rate limits the way Okta counts them.
 //!
-//! Okta's limits, not Keyport's CPU, bound how many people Keyport can serve: about 600 calls a
-//! minute for the factors endpoints on most orgs, half of that per API token by default
-//! (API-NOTES §9). So the client keeps two things per endpoint family:
-//! - its own budget, a requests-per-second ceiling it never exceeds (GCRA, via `governor`);
-//! - what Okta last said in `X-Rate-Limit-Limit/Remaining/Reset`, so that when Okta reports
-//!   nothing left it waits for the reset instead of spending a request to hear a 429.
+//! Okta limits each endpoint family per org and per minute, in windows that start with the
+//! window's first request, and reports its standing on every answer in
+//! `X-Rate-Limit-Limit/Remaining/Reset` (API-NOTES §9). The org's other apps draw on the same
+//! limits, and an admin may cap Keyport's token at a share of them (50% by default for tokens
+//! made in the Admin Console). So the client keeps, per family:
+//! - the window Okta last reported: its limit, what remains, and when it resets;
+//! - a reserve for everyone else: Keyport never spends the window below
+//!   `(1 - share) × X-Rate-Limit-Limit` (share 50% by default), so the org's other
+//!   integrations always keep at least half;
+//! - no pacing inside the window: a burst of people at 9:00 is served at once, as long as the
+//!   window allows it.
 //!
-//! Either way, a caller that would have to wait longer than a short queueing delay gets told
-//! how long, as `OktaError::RateLimited`, rather than a vague failure.
+//! Before Okta has answered in a family, its documented default for a Workforce Identity org
+//! stands in (`documented_limit`). A caller that would have to wait longer than a short
+//! queueing delay gets told how long, as `OktaError::RateLimited`, rather than a vague failure.
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::Method;
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Endpoint families, each with its own Okta limit (and Keyport budget).
+/// Okta's windows are a minute long (API-NOTES §9).
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// Endpoint families, each with its own Okta limit: Okta's management rate-limit buckets
+/// (developer.okta.com/docs/reference/rl-global-mgmt/), the sandbox's too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
+    /// `/api/v1/authn*`.
     Authn,
-    Factors,
-    Enrollments,
+    /// `GET /api/v1/users/{idOrLogin}`: get a user by id or login.
+    User,
+    /// `GET|POST /api/v1/users` and `POST|PUT|DELETE /api/v1/users/{id}`.
     Users,
+    /// `/api/v1/groups*`.
+    Groups,
+    /// `/api/v1/users/{id}/factors*`.
+    Factors,
+    /// `/api/v1/users/{id}/authenticator-enrollments*`.
+    Enrollments,
+    /// `/api/v1/authenticators*`.
     Authenticators,
+    /// `/api/v1/logs`.
     Logs,
+    /// Everything else (`/.well-known/okta-organization`, policies, lifecycle operations).
     Org,
 }
 
 impl Family {
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 9] = [
         Family::Authn,
+        Family::User,
+        Family::Users,
+        Family::Groups,
         Family::Factors,
         Family::Enrollments,
-        Family::Users,
         Family::Authenticators,
         Family::Logs,
         Family::Org,
     ];
 
-    /// The family of an API path.
-    pub fn of(path: &str) -> Family {
+    /// The family of a call.
+    pub fn of(method: &Method, path: &str) -> Family {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         if path.starts_with("/api/v1/authn") {
             Family::Authn
         } else if path.starts_with("/api/v1/users/") && path.contains("/factors") {
             Family::Factors
         } else if path.contains("/authenticator-enrollments") {
             Family::Enrollments
-        } else if path.starts_with("/api/v1/users") || path.starts_with("/api/v1/groups") {
+        } else if path.starts_with("/api/v1/users/") && segments.len() == 5 {
+            if method == Method::GET {
+                Family::User
+            } else {
+                Family::Users
+            }
+        } else if path == "/api/v1/users" {
             Family::Users
+        } else if path.starts_with("/api/v1/groups") {
+            Family::Groups
         } else if path.starts_with("/api/v1/authenticators") {
             Family::Authenticators
         } else if path.starts_with("/api/v1/logs") {
             Family::Logs
         } else {
             Family::Org
+        }
+    }
+
+    /// Okta's documented per-minute limit for a Workforce Identity org (Management rate
+    /// limits page; "most other API actions" for factors, enrollments and authenticators),
+    /// assumed until Okta's own headers say otherwise.
+    pub fn documented_limit(self) -> u32 {
+        match self {
+            Family::Authn => 600,
+            Family::User => 2000,
+            Family::Users => 600,
+            Family::Groups => 500,
+            Family::Logs => 120,
+            Family::Factors | Family::Enrollments | Family::Authenticators | Family::Org => 1200,
         }
     }
 }
@@ -90,11 +134,34 @@ pub fn wait_until_reset(reset: i64, server_date: Option<SystemTime>) -> Duration
     Duration::from_secs(reset.saturating_sub(now_secs).max(0) as u64)
 }
 
-/// The client's own ceilings, and Okta's last word, per family.
+/// One family's current window as Keyport understands it.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    limit: u32,
+    /// What Okta last reported, minus what Keyport has sent since.
+    remaining: u32,
+    resets_at: SystemTime,
+    /// Whether Okta has reported on this family at all.
+    reported: bool,
+}
+
+impl Window {
+    fn assumed(family: Family, now: SystemTime) -> Self {
+        let limit = family.documented_limit();
+        Window {
+            limit,
+            remaining: limit,
+            resets_at: now + WINDOW,
+            reported: false,
+        }
+    }
+}
+
+/// Keyport's standing in every family, and the share of each limit it may use.
 pub struct Budget {
-    limiters: HashMap<Family, DefaultDirectRateLimiter>,
-    /// Okta's last answer per family, with its reset as a local instant.
-    observed: Mutex<HashMap<Family, (Observed, SystemTime)>>,
+    /// The share of each family's limit Keyport may spend, in (0, 1].
+    share: f64,
+    windows: Mutex<HashMap<Family, Window>>,
 }
 
 /// May the request go now, or after how long?
@@ -105,122 +172,188 @@ pub enum Admission {
 }
 
 impl Budget {
-    /// `per_second` requests per second per family, never exceeded.
-    pub fn new(per_second: u32) -> Self {
-        let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-        let limiters = Family::ALL
-            .iter()
-            .map(|f| (*f, RateLimiter::direct(Quota::per_second(rate))))
-            .collect();
+    /// `share_percent` of each limit Keyport may use (1 to 100).
+    pub fn new(share_percent: u32) -> Self {
         Budget {
-            limiters,
-            observed: Mutex::default(),
+            share: f64::from(share_percent.clamp(1, 100)) / 100.0,
+            windows: Mutex::default(),
         }
     }
 
-    /// Takes one request from the family's budget, or says how long until one is free.
+    /// What Keyport leaves in a window of `limit` for everyone else.
+    fn reserve(&self, limit: u32) -> u32 {
+        let kept = (f64::from(limit) * (1.0 - self.share)).ceil() as u32;
+        kept.min(limit.saturating_sub(1))
+    }
+
+    /// Takes one request from the family's window, or says how long until the window resets.
     pub fn admit(&self, family: Family) -> Admission {
-        // Okta said nothing is left in this window: wait for its reset.
-        if let Some(wait) = self.okta_exhausted(family) {
-            return Admission::After(wait);
+        let now = SystemTime::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let w = windows
+            .entry(family)
+            .or_insert_with(|| Window::assumed(family, now));
+        if now >= w.resets_at {
+            // A new window: full again, until Okta says otherwise.
+            *w = Window {
+                remaining: w.limit,
+                resets_at: now + WINDOW,
+                ..*w
+            };
         }
-        let Some(limiter) = self.limiters.get(&family) else {
-            return Admission::Now;
-        };
-        match limiter.check() {
-            Ok(()) => Admission::Now,
-            Err(not_until) => {
-                Admission::After(not_until.wait_time_from(DefaultClock::default().now()))
-            }
+        if w.remaining > self.reserve(w.limit) {
+            w.remaining -= 1;
+            Admission::Now
+        } else {
+            Admission::After(
+                w.resets_at
+                    .duration_since(now)
+                    .unwrap_or(Duration::ZERO)
+                    .max(Duration::from_millis(1)),
+            )
         }
-    }
-
-    fn okta_exhausted(&self, family: Family) -> Option<Duration> {
-        let observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
-        let (o, reset_at) = observed.get(&family)?;
-        if o.remaining > 0 {
-            return None;
-        }
-        reset_at
-            .duration_since(SystemTime::now())
-            .ok()
-            .filter(|w| !w.is_zero())
     }
 
     /// Remembers what Okta said (`server_date` is the answer's `Date`, when present). The
     /// reset is kept as a local instant, so later waits need no server clock.
     pub fn record(&self, family: Family, o: Observed, server_date: Option<SystemTime>) {
-        let reset_at = SystemTime::now() + wait_until_reset(o.reset, server_date);
-        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
-        observed.insert(family, (o, reset_at));
+        let now = SystemTime::now();
+        let resets_at = now + wait_until_reset(o.reset, server_date);
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let w = windows
+            .entry(family)
+            .or_insert_with(|| Window::assumed(family, now));
+        let same_window = w.reported && distance(w.resets_at, resets_at) <= Duration::from_secs(1);
+        let remaining = if same_window {
+            // Answers arrive out of order: the lowest report, less what went out since.
+            o.remaining.min(w.remaining)
+        } else {
+            o.remaining
+        };
+        *w = Window {
+            limit: o.limit,
+            remaining,
+            resets_at: if same_window { w.resets_at } else { resets_at },
+            reported: true,
+        };
     }
 
-    /// The last observation for a family (for `/readyz` and logs).
+    /// The last observation for a family (for `/readyz`, metrics and tests).
     pub fn last_observed(&self, family: Family) -> Option<Observed> {
-        let observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
-        observed.get(&family).map(|(o, _)| *o)
+        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        windows.get(&family).filter(|w| w.reported).map(|w| Observed {
+            limit: w.limit,
+            remaining: w.remaining,
+            reset: w
+                .resets_at
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        })
     }
+}
+
+fn distance(a: SystemTime, b: SystemTime) -> Duration {
+    a.duration_since(b)
+        .or_else(|_| b.duration_since(a))
+        .unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn families_follow_oktas_endpoint_groups() {
-        assert_eq!(
-            Family::of("/api/v1/users/00u1/factors/opf1/verify"),
-            Family::Factors
-        );
-        assert_eq!(
-            Family::of("/api/v1/users/00u1/authenticator-enrollments"),
-            Family::Enrollments
-        );
-        assert_eq!(Family::of("/api/v1/users"), Family::Users);
-        assert_eq!(Family::of("/api/v1/authn"), Family::Authn);
-        assert_eq!(Family::of("/.well-known/okta-organization"), Family::Org);
+    fn observed(limit: u32, remaining: u32, in_secs: i64) -> (Observed, SystemTime) {
+        let date = SystemTime::now();
+        let now_secs = date.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+        (
+            Observed {
+                limit,
+                remaining,
+                reset: now_secs + in_secs,
+            },
+            date,
+        )
     }
 
     #[test]
-    fn the_budget_never_exceeds_its_ceiling() {
-        let b = Budget::new(2);
-        assert_eq!(b.admit(Family::Factors), Admission::Now);
-        assert_eq!(b.admit(Family::Factors), Admission::Now);
-        assert!(matches!(b.admit(Family::Factors), Admission::After(d) if d > Duration::ZERO));
-        // Another family has its own budget.
+    fn families_follow_oktas_buckets() {
+        let get = Method::GET;
+        assert_eq!(
+            Family::of(&get, "/api/v1/users/00u1/factors/opf1/verify"),
+            Family::Factors
+        );
+        assert_eq!(
+            Family::of(&get, "/api/v1/users/00u1/authenticator-enrollments"),
+            Family::Enrollments
+        );
+        assert_eq!(Family::of(&get, "/api/v1/users/00u1"), Family::User);
+        assert_eq!(Family::of(&Method::POST, "/api/v1/users/00u1"), Family::Users);
+        assert_eq!(Family::of(&get, "/api/v1/users"), Family::Users);
+        assert_eq!(Family::of(&get, "/api/v1/users/00u1/groups"), Family::Org);
+        assert_eq!(Family::of(&Method::POST, "/api/v1/authn"), Family::Authn);
+        assert_eq!(Family::of(&get, "/.well-known/okta-organization"), Family::Org);
+    }
+
+    #[test]
+    fn half_of_each_window_is_left_for_the_orgs_other_apps() {
+        let b = Budget::new(50);
+        let (o, date) = observed(10, 10, 60);
+        b.record(Family::Factors, o, Some(date));
+        // A burst goes out at once, down to half of the limit, then waits for the reset.
+        for _ in 0..5 {
+            assert_eq!(b.admit(Family::Factors), Admission::Now);
+        }
+        match b.admit(Family::Factors) {
+            Admission::After(d) => assert!(d > Duration::from_secs(55), "{d:?}"),
+            other => panic!("expected a wait, got {other:?}"),
+        }
+        // Another family has its own window.
         assert_eq!(b.admit(Family::Users), Admission::Now);
+    }
+
+    #[test]
+    fn other_apps_spending_leaves_keyport_less() {
+        let b = Budget::new(50);
+        // Okta says 6 of 10 are left: the other apps spent 4; Keyport may spend 1.
+        let (o, date) = observed(10, 6, 60);
+        b.record(Family::Logs, o, Some(date));
+        assert_eq!(b.admit(Family::Logs), Admission::Now);
+        assert!(matches!(b.admit(Family::Logs), Admission::After(_)));
+    }
+
+    #[test]
+    fn a_new_window_from_okta_replaces_the_old_one() {
+        let b = Budget::new(50);
+        let (o, date) = observed(10, 5, 60);
+        b.record(Family::Logs, o, Some(date));
+        assert!(matches!(b.admit(Family::Logs), Admission::After(_)));
+        let (o, date) = observed(10, 9, 120);
+        b.record(Family::Logs, o, Some(date));
+        assert_eq!(b.admit(Family::Logs), Admission::Now);
+        assert_eq!(b.last_observed(Family::Logs).unwrap().remaining, 8);
     }
 
     #[test]
     fn an_exhausted_okta_window_makes_callers_wait_for_the_reset() {
         let b = Budget::new(100);
-        let date = SystemTime::now();
-        let now_secs = date.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-        b.record(
-            Family::Logs,
-            Observed {
-                limit: 10,
-                remaining: 0,
-                reset: now_secs + 20,
-            },
-            Some(date),
-        );
+        let (o, date) = observed(10, 0, 20);
+        b.record(Family::Logs, o, Some(date));
         match b.admit(Family::Logs) {
             Admission::After(d) => {
                 assert!(d > Duration::from_secs(15) && d <= Duration::from_secs(20))
             }
             other => panic!("expected a wait, got {other:?}"),
         }
-        b.record(
-            Family::Logs,
-            Observed {
-                limit: 10,
-                remaining: 5,
-                reset: now_secs + 20,
-            },
-            Some(date),
-        );
-        assert_eq!(b.admit(Family::Logs), Admission::Now);
+    }
+
+    #[test]
+    fn before_okta_reports_the_documented_limit_stands_in() {
+        let b = Budget::new(50);
+        for _ in 0..60 {
+            assert_eq!(b.admit(Family::Logs), Admission::Now);
+        }
+        assert!(matches!(b.admit(Family::Logs), Admission::After(_)));
     }
 
     #[test]

@@ -566,20 +566,9 @@ async fn remove_fault(State(sb): State<Sandbox>, Path(id): Path<String>) -> ApiR
     }
 }
 
-const FAMILIES: [Family; 9] = [
-    Family::Authn,
-    Family::Factors,
-    Family::Enrollments,
-    Family::Users,
-    Family::Authenticators,
-    Family::Logs,
-    Family::WellKnown,
-    Family::Idp,
-    Family::Other,
-];
 
 async fn limits(State(sb): State<Sandbox>) -> Answer {
-    let map: HashMap<String, u32> = FAMILIES
+    let map: HashMap<String, u32> = Family::ALL
         .iter()
         .map(|f| {
             (

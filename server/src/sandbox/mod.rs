@@ -49,7 +49,12 @@ struct Inner {
     org: Org,
     traffic: traffic::Traffic,
     phone: phone::Phone,
+    /// Told whenever the control API changes the org behind Okta's API (`on_change`).
+    watchers: std::sync::Mutex<Vec<ChangeWatcher>>,
 }
+
+/// Something to tell when the org changed other than through Okta's API.
+pub type ChangeWatcher = Box<dyn Fn() + Send + Sync>;
 
 impl Sandbox {
     pub fn new(config: &SandboxConfig, base_url: &str) -> Self {
@@ -71,6 +76,7 @@ impl Sandbox {
                 org,
                 traffic: traffic::Traffic::default(),
                 phone: phone::Phone::default(),
+                watchers: std::sync::Mutex::default(),
             }),
         }
     }
@@ -141,6 +147,20 @@ impl Sandbox {
         Ok(phone::qr_payload(org, &self.base_url(), &user, f, token))
     }
 
+    /// Calls `watcher` after every change made through the control API (a test adding a factor
+    /// directly, the console resetting the org). An in-process Keyport forgets what it
+    /// remembered of Okta then, as it would after its own change; a real org has no such hook,
+    /// and Keyport's freshness bounds how late it sees changes made elsewhere.
+    pub fn on_change(&self, watcher: ChangeWatcher) {
+        lock(&self.inner.watchers).push(watcher);
+    }
+
+    fn changed(&self) {
+        for watcher in lock(&self.inner.watchers).iter() {
+            watcher();
+        }
+    }
+
     /// The sandbox's own base URL, as QR payloads name it (`s=`).
     pub fn base_url(&self) -> String {
         self.inner.base_url.clone()
@@ -158,11 +178,26 @@ impl Sandbox {
         let counted = okta_api
             .merge(public)
             .layer(middleware::from_fn_with_state(self.clone(), traffic::layer));
+        let control =
+            control::routes().layer(middleware::from_fn_with_state(self.clone(), tell_watchers));
         Router::new()
-            .merge(control::routes())
+            .merge(control)
             .merge(counted)
             .with_state(self.clone())
     }
+}
+
+/// After a control call that may have changed something, tells the watchers.
+async fn tell_watchers(State(sb): State<Sandbox>, req: Request, next: Next) -> Response {
+    let changes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let res = next.run(req).await;
+    if changes {
+        sb.changed();
+    }
+    res
 }
 
 /// `GET /.well-known/okta-organization` (no authentication, as in Okta; API-NOTES §7).

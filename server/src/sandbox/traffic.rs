@@ -21,14 +21,19 @@ const WINDOW: Duration = Duration::seconds(60);
 /// How many requests the log keeps.
 const LOG_CAPACITY: usize = 20_000;
 
-/// An endpoint family with its own per-minute limit.
+/// An endpoint family with its own per-minute limit: Okta's management rate-limit buckets
+/// (developer.okta.com/docs/reference/rl-global-mgmt/, and rl-global-enduser for `/authn`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     Authn,
     Factors,
     Enrollments,
+    /// `GET /api/v1/users/{idOrLogin}`.
+    User,
+    /// `GET|POST /api/v1/users` and `POST|PUT|DELETE /api/v1/users/{id}`.
     Users,
+    Groups,
     Authenticators,
     Logs,
     WellKnown,
@@ -37,7 +42,22 @@ pub enum Family {
 }
 
 impl Family {
-    pub fn of(path: &str) -> Family {
+    pub const ALL: [Family; 11] = [
+        Family::Authn,
+        Family::Factors,
+        Family::Enrollments,
+        Family::User,
+        Family::Users,
+        Family::Groups,
+        Family::Authenticators,
+        Family::Logs,
+        Family::WellKnown,
+        Family::Idp,
+        Family::Other,
+    ];
+
+    pub fn of(method: &str, path: &str) -> Family {
+        let segments = path.trim_end_matches('/').split('/').count();
         if path.starts_with("/api/v1/authn") {
             Family::Authn
         } else if path.starts_with("/api/v1/users/") && path.contains("/factors") {
@@ -45,8 +65,16 @@ impl Family {
         } else if path.starts_with("/api/v1/users/") && path.contains("/authenticator-enrollments")
         {
             Family::Enrollments
-        } else if path.starts_with("/api/v1/users") || path.starts_with("/api/v1/groups") {
+        } else if path.starts_with("/api/v1/users/") && segments == 5 {
+            if method == "GET" {
+                Family::User
+            } else {
+                Family::Users
+            }
+        } else if path == "/api/v1/users" || path == "/api/v1/users/" {
             Family::Users
+        } else if path.starts_with("/api/v1/groups") {
+            Family::Groups
         } else if path.starts_with("/api/v1/authenticators") {
             Family::Authenticators
         } else if path.starts_with("/api/v1/logs") {
@@ -60,18 +88,24 @@ impl Family {
         }
     }
 
-    /// Default per-minute limits, in the range Okta documents for a typical org.
+    /// Okta's documented per-minute limits for a Workforce Identity org (the Management rate
+    /// limits page: get a user 2,000; create, list or update users 600; groups 500; System
+    /// Log 120; "most other API actions" 1,200, which covers factors, enrollments and
+    /// authenticators; `/api/v1/authn` 600 on the authentication limits page), so benchmarks
+    /// run against the limits a real org has.
     fn default_limit(self) -> u32 {
         match self {
             Family::Authn => 600,
-            Family::Factors => 600,
-            Family::Enrollments => 600,
+            Family::Factors => 1200,
+            Family::Enrollments => 1200,
+            Family::User => 2000,
             Family::Users => 600,
-            Family::Authenticators => 100,
+            Family::Groups => 500,
+            Family::Authenticators => 1200,
             Family::Logs => 120,
             Family::WellKnown => 1200,
             Family::Idp => 600,
-            Family::Other => 600,
+            Family::Other => 1200,
         }
     }
 }
@@ -334,7 +368,7 @@ pub async fn layer(State(sb): State<Sandbox>, req: Request, next: Next) -> Respo
     let org = sb.org();
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
-    let family = Family::of(&path);
+    let family = Family::of(&method, &path);
     let now = org.now();
     let standing = sb.traffic().limits.take(family, now);
 
@@ -434,15 +468,20 @@ mod tests {
     #[test]
     fn families_are_told_apart_by_path() {
         assert_eq!(
-            Family::of("/api/v1/users/00u1/factors/opf1/verify"),
+            Family::of("POST", "/api/v1/users/00u1/factors/opf1/verify"),
             Family::Factors
         );
         assert_eq!(
-            Family::of("/api/v1/users/00u1/authenticator-enrollments"),
+            Family::of("GET", "/api/v1/users/00u1/authenticator-enrollments"),
             Family::Enrollments
         );
-        assert_eq!(Family::of("/api/v1/users/00u1"), Family::Users);
-        assert_eq!(Family::of("/api/v1/authn/factors/x/verify"), Family::Authn);
+        assert_eq!(Family::of("GET", "/api/v1/users/00u1"), Family::User);
+        assert_eq!(Family::of("POST", "/api/v1/users/00u1"), Family::Users);
+        assert_eq!(Family::of("GET", "/api/v1/users/00u1/groups"), Family::Other);
+        assert_eq!(
+            Family::of("POST", "/api/v1/authn/factors/x/verify"),
+            Family::Authn
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ impl Portal for KeyportService {
 
     async fn check_upstream(&self) -> Result<UpstreamStatus, PortalError> {
         let started = Instant::now();
-        let meta = self.okta.org_metadata().await.map_err(upstream_error)?;
+        let meta = self.okta.probe_org().await.map_err(upstream_error)?;
         Ok(UpstreamStatus {
             org_host: self.okta.org_host(),
             pipeline: match meta.pipeline {

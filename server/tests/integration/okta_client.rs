@@ -326,28 +326,36 @@ async fn a_lost_enroll_answer_finds_the_factor_instead_of_enrolling_twice() {
 
 #[tokio::test]
 async fn the_budget_tells_callers_how_long_to_wait_without_calling_okta() {
+    // Okta's headers say 4 calls a minute; Keyport keeps half for the org's other apps.
     let sb = live_sandbox("oie", |s| {
-        s.requests_per_second = 1;
+        s.budget_share_percent = 50;
         s.max_queue_wait = Duration::ZERO;
+        s.remember_reads = false;
     })
     .await;
+    sb.control("PUT", "/sandbox/api/limits", Some(json!({"factors": 4})))
+        .await;
+    sb.client.list_factors(users::NORA.0).await.unwrap();
     sb.client.list_factors(users::NORA.0).await.unwrap();
     let since = sb.last_seq().await;
     let err = sb.client.list_factors(users::NORA.0).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            OktaError::RateLimited {
-                scope: RateLimitScope::Keyport,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    match err {
+        OktaError::RateLimited {
+            scope: RateLimitScope::Keyport,
+            retry_after,
+            ..
+        } => assert!(retry_after > Duration::from_secs(50), "{retry_after:?}"),
+        other => panic!("expected Keyport's own wait, got {other:?}"),
+    }
     assert!(
         sb.requests(since, "/api/v1/*").await.is_empty(),
         "no upstream call"
     );
+    let standing = sb
+        .client
+        .budget_standing(server::okta::ratelimit::Family::Factors)
+        .unwrap();
+    assert_eq!((standing.limit, standing.remaining), (4, 2), "half left for others");
 }
 
 #[tokio::test]

@@ -222,9 +222,15 @@ pub async fn live_sandbox(
         running.base_url.clone(),
         server::okta::ApiToken::new(SANDBOX_TOKEN),
     );
-    settings.requests_per_second = 1000;
+    // The whole limit: tests measure the sandbox's limits, not Keyport's share of them.
+    settings.budget_share_percent = 100;
     tune(&mut settings);
     let client = server::okta::OktaClient::new(settings).unwrap();
+    // As in `assemble`: a change through the control API is seen at once.
+    let forget = client.clone();
+    running
+        .sandbox
+        .on_change(Box::new(move || forget.reads().forget_everything()));
     LiveSandbox {
         running,
         client,

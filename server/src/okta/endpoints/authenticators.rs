@@ -1,15 +1,20 @@
 //! Authenticators admin API (`/api/v1/authenticators`, OIE, API-NOTES §4).
 
+use crate::okta::cache::{freshness, Scope};
 use crate::okta::client::OktaClient;
 use crate::okta::error::OktaError;
 use crate::okta::types::*;
 use serde_json::json;
 
 impl OktaClient {
-    /// `GET /authenticators`.
+    /// `GET /authenticators`, remembered for the org (`freshness::ORG_SETTINGS`; any change
+    /// Keyport makes to an authenticator forgets it).
     pub async fn list_authenticators(&self) -> Result<Vec<Authenticator>, OktaError> {
-        self.json(self.get(self.url(&["api", "v1", "authenticators"])))
-            .await
+        let url = self.url(&["api", "v1", "authenticators"]);
+        Ok(self
+            .remembered(Scope::Org, freshness::ORG_SETTINGS, url)
+            .await?
+            .value)
     }
 
     /// `GET /authenticators/{id}`.
@@ -35,7 +40,10 @@ impl OktaClient {
         &self,
         id: &str,
     ) -> Result<Vec<AuthenticatorMethod>, OktaError> {
-        self.json(self.get(self.url(&["api", "v1", "authenticators", id, "methods"])))
-            .await
+        let url = self.url(&["api", "v1", "authenticators", id, "methods"]);
+        Ok(self
+            .remembered(Scope::Org, freshness::ORG_SETTINGS, url)
+            .await?
+            .value)
     }
 }

@@ -1,5 +1,6 @@
 //! User authenticator enrollments (OIE, API-NOTES §3).
 
+use crate::okta::cache::{freshness, Read, Scope};
 use crate::okta::client::OktaClient;
 use crate::okta::error::OktaError;
 use crate::okta::types::*;
@@ -19,12 +20,26 @@ impl OktaClient {
         user_id: &str,
         disclose_phone: bool,
     ) -> Result<Vec<AuthenticatorEnrollment>, OktaError> {
+        Ok(self
+            .list_enrollments_read(user_id, disclose_phone)
+            .await?
+            .value)
+    }
+
+    /// `list_enrollments`, remembered for `freshness::USER_METHODS`, saying whether the last
+    /// known list stood in for an unreachable Okta.
+    pub async fn list_enrollments_read(
+        &self,
+        user_id: &str,
+        disclose_phone: bool,
+    ) -> Result<Read<Vec<AuthenticatorEnrollment>>, OktaError> {
         let mut url = self.enrollments_url(user_id, &[]);
         if disclose_phone {
             url.query_pairs_mut()
                 .append_pair("discloseIdentifiers", "phone");
         }
-        self.json(self.get(url)).await
+        let scope = Scope::User(user_id.to_string());
+        self.remembered(scope, freshness::USER_METHODS, url).await
     }
 
     /// `GET …/authenticator-enrollments/{enrollmentId}`.

@@ -1,5 +1,6 @@
 //! User Factors API (`/api/v1/users/{userId}/factors`, API-NOTES §1).
 
+use crate::okta::cache::{freshness, Read, Scope};
 use crate::okta::client::{CallContext, OktaClient};
 use crate::okta::error::OktaError;
 use crate::okta::types::*;
@@ -27,24 +28,66 @@ impl OktaClient {
         self.url(&segments)
     }
 
-    /// `GET /users/{id}/factors`.
+    /// `GET /users/{id}/factors`, remembered for `freshness::USER_METHODS`.
     pub async fn list_factors(&self, user_id: &str) -> Result<Vec<UserFactor>, OktaError> {
-        self.json(self.get(self.factors_url(user_id, &[]))).await
+        Ok(self.list_factors_read(user_id).await?.value)
     }
 
-    /// `GET /users/{id}/factors/catalog`: what the user may enroll.
+    /// `list_factors`, saying whether the last known list stood in for an unreachable Okta.
+    pub async fn list_factors_read(
+        &self,
+        user_id: &str,
+    ) -> Result<Read<Vec<UserFactor>>, OktaError> {
+        let scope = Scope::User(user_id.to_string());
+        self.remembered(scope, freshness::USER_METHODS, self.factors_url(user_id, &[]))
+            .await
+    }
+
+    /// What the org's enrollment policy offers: `GET /users/{id}/factors/catalog`, read with
+    /// the first asker's id and remembered for the org (`freshness::ORG_SETTINGS`), without
+    /// anything personal (each entry's status and the user's phones). Keyport assumes one
+    /// enrollment policy for everyone; where a group's policy offers less, Okta refuses the
+    /// enrollment and the person is told the method is not available to them.
+    pub async fn offered_factors(&self, user_id: &str) -> Result<Vec<SupportedFactor>, OktaError> {
+        let url = self.factors_url(user_id, &["catalog"]);
+        let read = self
+            .reads()
+            .read(&Scope::Org, "factor-catalog", freshness::ORG_SETTINGS, async {
+                let mut catalog: Vec<SupportedFactor> = self.json(self.get(url)).await?;
+                for entry in &mut catalog {
+                    entry.status = None;
+                    entry.embedded = None;
+                    entry.links = Default::default();
+                }
+                serde_json::to_string(&catalog).map_err(|e| OktaError::Malformed(e.to_string()))
+            })
+            .await?;
+        serde_json::from_str(&read.value).map_err(|e| OktaError::Malformed(e.to_string()))
+    }
+
+    /// `GET /users/{id}/factors/catalog`: what the user may enroll, their statuses and
+    /// phones (never remembered: it is personal).
     pub async fn factor_catalog(&self, user_id: &str) -> Result<Vec<SupportedFactor>, OktaError> {
         self.json(self.get(self.factors_url(user_id, &["catalog"])))
             .await
     }
 
-    /// `GET /users/{id}/factors/questions`.
+    /// `GET /users/{id}/factors/questions`: Okta's fixed question list, remembered for the
+    /// org (`freshness::ORG_QUESTIONS`).
     pub async fn security_questions(
         &self,
         user_id: &str,
     ) -> Result<Vec<SecurityQuestion>, OktaError> {
-        self.json(self.get(self.factors_url(user_id, &["questions"])))
-            .await
+        let url = self.factors_url(user_id, &["questions"]);
+        let read = self
+            .reads()
+            .read(&Scope::Org, "security-questions", freshness::ORG_QUESTIONS, async {
+                let answer = self.execute(self.get(url)).await?;
+                String::from_utf8(answer.bytes)
+                    .map_err(|_| OktaError::Malformed("an answer that is not UTF-8".into()))
+            })
+            .await?;
+        serde_json::from_str(&read.value).map_err(|e| OktaError::Malformed(e.to_string()))
     }
 
     /// `GET /users/{id}/factors/{factorId}`.

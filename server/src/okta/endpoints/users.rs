@@ -1,5 +1,6 @@
 //! Users API bits Keyport needs (API-NOTES §6), and the System Log for one user.
 
+use crate::okta::cache::{freshness, Scope};
 use crate::okta::client::OktaClient;
 use crate::okta::error::OktaError;
 use crate::okta::types::*;
@@ -17,10 +18,20 @@ pub struct UserQuery {
 }
 
 impl OktaClient {
-    /// `GET /users/{idOrLogin}`.
+    /// `GET /users/{idOrLogin}`, remembered by id for `freshness::USER_PROFILE`. A user read
+    /// by login is read afresh (a login may be renamed), then remembered under its id.
     pub async fn get_user(&self, id_or_login: &str) -> Result<User, OktaError> {
-        self.json(self.get(self.url(&["api", "v1", "users", id_or_login])))
-            .await
+        let url = self.url(&["api", "v1", "users", id_or_login]);
+        if looks_like_user_id(id_or_login) {
+            let scope = Scope::User(id_or_login.to_string());
+            return Ok(self
+                .remembered(scope, freshness::USER_PROFILE, url)
+                .await?
+                .value);
+        }
+        let user: User = self.json(self.get(url)).await?;
+        self.remember_users(std::slice::from_ref(&user)).await;
+        Ok(user)
     }
 
     /// `POST /users/{id}` with only the changed profile attributes (a partial update).
@@ -54,21 +65,43 @@ impl OktaClient {
         self.json(self.post(url, request)?).await
     }
 
-    /// `GET /users/{id}/groups`.
+    /// `GET /users/{id}/groups`, remembered for `freshness::USER_GROUPS`.
     pub async fn user_groups(&self, user_id: &str) -> Result<Vec<Group>, OktaError> {
-        self.all_pages(self.url(&["api", "v1", "users", user_id, "groups"]))
-            .await
+        let url = self.url(&["api", "v1", "users", user_id, "groups"]);
+        let scope = Scope::User(user_id.to_string());
+        Ok(self
+            .remembered_pages(scope, freshness::USER_GROUPS, url)
+            .await?
+            .value)
     }
 
     /// `GET /users?…`: every page, following `Link: rel="next"`.
     pub async fn search_users(&self, query: &UserQuery) -> Result<Vec<User>, OktaError> {
-        self.all_pages(self.users_query_url(query)).await
+        let users = self.all_pages(self.users_query_url(query)).await?;
+        self.remember_users(&users).await;
+        Ok(users)
     }
 
     /// `GET /users?…`: the first page only (`query.limit` users at most), for a person
     /// looking someone up: a broad search must not walk the whole directory.
     pub async fn find_users(&self, query: &UserQuery) -> Result<Vec<User>, OktaError> {
-        self.json(self.get(self.users_query_url(query))).await
+        let users: Vec<User> = self.json(self.get(self.users_query_url(query))).await?;
+        self.remember_users(&users).await;
+        Ok(users)
+    }
+
+    /// Users a search answered with are remembered by id: opening one costs no second read.
+    async fn remember_users(&self, users: &[User]) {
+        for user in users.iter().filter(|u| looks_like_user_id(&u.id)) {
+            let by_id = self.url(&["api", "v1", "users", &user.id]);
+            self.remember(
+                Scope::User(user.id.clone()),
+                freshness::USER_PROFILE,
+                by_id,
+                user,
+            )
+            .await;
+        }
     }
 
     fn users_query_url(&self, query: &UserQuery) -> url::Url {
@@ -134,7 +167,17 @@ impl OktaClient {
                 q.append_pair("since", s);
             }
         }
-        // One page: the newest events are what a person looks at.
-        self.json(self.get(url)).await
+        // One page: the newest events are what a person looks at. Remembered for the user,
+        // so any change Keyport makes to them shows in their activity at once.
+        let scope = Scope::User(user_id.to_string());
+        Ok(self
+            .remembered(scope, freshness::USER_ACTIVITY, url)
+            .await?
+            .value)
     }
+}
+
+/// Okta's user ids are `00u` and 17 letters or digits; anything else is a login.
+fn looks_like_user_id(s: &str) -> bool {
+    s.len() == 20 && s.starts_with("00u") && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }

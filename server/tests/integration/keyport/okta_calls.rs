@@ -20,7 +20,7 @@ async fn calls_for_one_view(login: &str) -> Vec<String> {
     assert_eq!(parts.status, 200);
     assert!(
         html.contains("data-testid=\"methods\""),
-        "the methods were drawn"
+        "the methods were drawn: {}", &html[html.len().saturating_sub(3000)..]
     );
     sandbox_requests(&app.sandbox.base_url, since)
         .await

@@ -85,7 +85,13 @@ async fn each_family_has_its_own_per_minute_limit_with_headers_on_every_answer()
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
     assert_eq!(set.body["factors"], 3);
+    // The other families keep Okta's documented Workforce Identity defaults
+    // (developer.okta.com/docs/reference/rl-global-mgmt/): get a user 2,000 a minute, create,
+    // list or update users 600, System Log 120, most other API actions 1,200.
+    assert_eq!(set.body["user"], 2000);
     assert_eq!(set.body["users"], 600);
+    assert_eq!(set.body["logs"], 120);
+    assert_eq!(set.body["enrollments"], 1200);
 
     let list = factors(users::NORA.0);
     let mut remaining = vec![];
@@ -112,7 +118,7 @@ async fn each_family_has_its_own_per_minute_limit_with_headers_on_every_answer()
         .okta("GET", "/api/v1/users/nobody@example.com", None)
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(header(&missing, "x-rate-limit-limit"), 600);
+    assert_eq!(header(&missing, "x-rate-limit-limit"), 2000);
     assert!(header(&missing, "x-rate-limit-remaining") > 0);
     // A new window a minute later.
     sb.advance(60).await;
