@@ -137,9 +137,10 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     }
     if let Some(running) = &sandbox {
         let client = okta.clone();
-        running
-            .sandbox
-            .on_change(Box::new(move || client.reads().forget_everything()));
+        running.sandbox.on_change(Box::new(move || {
+            let client = client.clone();
+            Box::pin(async move { client.reads().forget_everything().await })
+        }));
     }
     let console = sandbox.as_ref().map(|s| format!("{}sandbox/", s.base_url));
     let auth = Arc::new(auth::AuthService {

@@ -233,30 +233,46 @@ impl ReadCache {
     }
 
     /// Forgets everything (the sandbox's control API changed the org behind Okta's API).
-    pub fn forget_everything(&self) {
+    pub async fn forget_everything(&self) {
+        if !self.enabled {
+            return;
+        }
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.local.invalidate_all();
+        if let Some(pool) = self.shared.get() {
+            let raised: Result<i64, _> = pool.incr(EPOCH_KEY).await;
+            if let Err(e) = raised {
+                tracing::warn!(error = %e, "cannot record a change in Redis");
+            }
+        }
     }
 
     /// The scope's current generation and what is remembered for `key`.
     async fn lookup(&self, scope: &Scope, key: &str) -> (u64, Option<Entry>) {
-        let epoch = self.epoch.load(Ordering::SeqCst) << 32;
         if let Some(pool) = self.shared.get() {
-            let keys = vec![generation_key(&scope.name()), entry_key(key)];
+            // The epoch and the scope's generation are Redis's, shared by every instance.
+            let keys = vec![
+                EPOCH_KEY.to_string(),
+                generation_key(&scope.name()),
+                entry_key(key),
+            ];
             match pool.mget::<Vec<Option<String>>, _>(keys).await {
                 Ok(values) => {
-                    let generation = values
-                        .first()
-                        .cloned()
-                        .flatten()
-                        .and_then(|g| g.parse::<u64>().ok())
-                        .unwrap_or(0);
+                    let number = |i: usize| {
+                        values
+                            .get(i)
+                            .cloned()
+                            .flatten()
+                            .and_then(|g| g.parse::<u64>().ok())
+                            .unwrap_or(0)
+                    };
+                    let generation = (number(0) << 32) | (number(1) & 0xffff_ffff);
                     let entry = values
-                        .get(1)
+                        .get(2)
                         .cloned()
                         .flatten()
                         .and_then(|v| serde_json::from_str::<Entry>(&v).ok());
-                    return (epoch | generation, entry);
+                    return (generation, entry);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read shared Okta answers from Redis; asking Okta");
@@ -320,6 +336,9 @@ fn passing(err: &OktaError) -> bool {
 fn copy_error(err: &Arc<OktaError>) -> OktaError {
     err.as_ref().clone()
 }
+
+/// Raised by `forget_everything`, with Redis.
+const EPOCH_KEY: &str = "keyport:okta-epoch";
 
 fn generation_key(scope: &str) -> String {
     format!("keyport:okta-gen:{scope}")

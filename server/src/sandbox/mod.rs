@@ -53,8 +53,10 @@ struct Inner {
     watchers: std::sync::Mutex<Vec<ChangeWatcher>>,
 }
 
-/// Something to tell when the org changed other than through Okta's API.
-pub type ChangeWatcher = Box<dyn Fn() + Send + Sync>;
+/// Something to tell when the org changed other than through Okta's API; the change's answer
+/// waits for it.
+pub type ChangeWatcher =
+    Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync>;
 
 impl Sandbox {
     pub fn new(config: &SandboxConfig, base_url: &str) -> Self {
@@ -155,9 +157,10 @@ impl Sandbox {
         lock(&self.inner.watchers).push(watcher);
     }
 
-    fn changed(&self) {
-        for watcher in lock(&self.inner.watchers).iter() {
-            watcher();
+    async fn changed(&self) {
+        let told: Vec<_> = lock(&self.inner.watchers).iter().map(|w| w()).collect();
+        for done in told {
+            done.await;
         }
     }
 
@@ -189,13 +192,14 @@ impl Sandbox {
 
 /// After a control call that may have changed something, tells the watchers.
 async fn tell_watchers(State(sb): State<Sandbox>, req: Request, next: Next) -> Response {
+    // Computing a TOTP code is a POST that changes nothing.
     let changes = !matches!(
         *req.method(),
         axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
-    );
+    ) && req.uri().path() != "/sandbox/api/totp";
     let res = next.run(req).await;
     if changes {
-        sb.changed();
+        sb.changed().await;
     }
     res
 }

@@ -37,9 +37,19 @@ pub struct WebSettings {
     pub store: Store,
 }
 
+/// The app's routes, listed once per process. Listing them runs the whole app with resource
+/// loading suppressed by a process-wide flag, and a resource first polled by any other render
+/// in that moment never loads (leptos-rs/leptos#4773): a second Keyport assembled in the same
+/// process (tests, or an embedding host) must not list them again while the first serves.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole application router: pages, server functions, static files, health endpoints.
 pub fn router(state: AppState, web: WebSettings) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let services = state.services.clone();
     let embed_origins = Arc::new(web.embed_origins.clone());
     let context = move || {

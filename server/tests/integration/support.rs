@@ -54,13 +54,37 @@ impl TestApp {
         self.router
             .clone()
             .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .within_time()
             .await
             .unwrap()
     }
 }
 
+/// A request that takes longer than this has hung: the test fails saying so, not CI.
+const HUNG: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Bounds a request's future: a hang becomes a failure that names itself.
+pub trait WithinTime: std::future::Future + Sized {
+    fn within_time(self) -> impl std::future::Future<Output = Self::Output> {
+        async move {
+            match tokio::time::timeout(HUNG, self).await {
+                Ok(out) => out,
+                Err(_) => panic!("a request to Keyport did not answer in {HUNG:?}"),
+            }
+        }
+    }
+}
+
+impl<F: std::future::Future> WithinTime for F {}
+
 pub async fn body_string(res: Response<Body>) -> String {
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let bytes = res
+        .into_body()
+        .collect()
+        .within_time()
+        .await
+        .unwrap()
+        .to_bytes();
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
@@ -228,9 +252,10 @@ pub async fn live_sandbox(
     let client = server::okta::OktaClient::new(settings).unwrap();
     // As in `assemble`: a change through the control API is seen at once.
     let forget = client.clone();
-    running
-        .sandbox
-        .on_change(Box::new(move || forget.reads().forget_everything()));
+    running.sandbox.on_change(Box::new(move || {
+        let forget = forget.clone();
+        Box::pin(async move { forget.reads().forget_everything().await })
+    }));
     LiveSandbox {
         running,
         client,
@@ -338,6 +363,16 @@ impl Browser {
         }
     }
 
+    /// The same browser (cookie and CSRF token) talking to another instance.
+    pub fn clone_onto(&self, router: axum::Router) -> Browser {
+        Browser {
+            router,
+            cookie: self.cookie.clone(),
+            csrf: self.csrf.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+
     fn remember_cookie(&mut self, res: &Response<Body>) {
         for v in res.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap();
@@ -364,12 +399,33 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::empty()).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
-        let (parts, body) = res.into_parts();
-        let bytes = body.collect().await.unwrap().to_bytes();
-        (parts, String::from_utf8_lossy(&bytes).to_string())
+        let (parts, mut body) = res.into_parts();
+        // Read frame by frame, so that a page that never finishes fails with what it sent.
+        let mut html = Vec::new();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(Some(frame)) => {
+                    if let Ok(data) = frame.unwrap().into_data() {
+                        html.extend_from_slice(&data);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    let text = String::from_utf8_lossy(&html);
+                    panic!(
+                        "{path} did not finish in 20 s; it sent {} bytes, ending: {}",
+                        html.len(),
+                        &text[text.len().saturating_sub(1500)..]
+                    );
+                }
+            }
+        }
+        (parts, String::from_utf8_lossy(&html).to_string())
     }
 
     /// The session view, through the GET server function.
@@ -382,6 +438,7 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::empty()).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
@@ -428,6 +485,7 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::from(body)).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
@@ -474,6 +532,7 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::empty()).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
@@ -495,6 +554,7 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::from(body)).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
@@ -654,6 +714,7 @@ impl Browser {
             .router
             .clone()
             .oneshot(req.body(Body::empty()).unwrap())
+            .within_time()
             .await
             .unwrap();
         self.remember_cookie(&res);
