@@ -5,7 +5,9 @@ use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
-use crate::model::methods::{EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep};
+use crate::model::methods::{
+    EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 

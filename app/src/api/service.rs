@@ -404,7 +404,19 @@ pub async fn context() -> Result<(Services, Session, RequestInfo), PortalError> 
 /// in, 403, 404, 429 with the wait, 503 for Okta being down…), so the browser and logs see
 /// refusals for what they are rather than as server failures.
 pub fn respond<T>(result: Result<T, PortalError>) -> Result<T, PortalError> {
-    if let Err(e) = &result {
+    // A page rendered on the server calls server functions inline. Its status says whether the
+    // page is there for this person (404 for the admin area outside the admin group); a
+    // passing wait the page explains and recovers from by itself ("Okta is busy, loading in
+    // 6 s") leaves it a 200, since browsers treat a 429 or 503 document as a failed load.
+    let page = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| !parts.uri.path().starts_with("/api/"));
+    let passing = |e: &PortalError| {
+        matches!(
+            e.code,
+            ErrorCode::RateLimited | ErrorCode::UpstreamUnavailable
+        )
+    };
+    if let Some(e) = result.as_ref().err().filter(|e| !(page && passing(e))) {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             options.set_status(
                 axum::http::StatusCode::from_u16(e.code.http_status())

@@ -3,9 +3,8 @@
 
 use crate::api::methods::{
     activate_enrollment, cancel_enrollment, enrollment_status, load_activity, load_methods,
-    register_key,
-    remove_method, rename_method, renew_enrollment, resend_enrollment_code, send_setup_link,
-    start_enrollment, test_code, test_key, test_poll, test_start,
+    register_key, remove_method, rename_method, renew_enrollment, resend_enrollment_code,
+    send_setup_link, start_enrollment, test_code, test_key, test_poll, test_start,
 };
 use crate::components::challenge::{ChallengeActions, ChallengePanel, PUSH_POLL};
 use crate::components::embed::announce;
@@ -16,8 +15,8 @@ use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::MethodKind;
 use crate::model::methods::{
-    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus,
-    MethodsActivity, MethodsView, TestStep,
+    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsActivity,
+    MethodsView, TestStep,
 };
 use crate::model::Pipeline;
 use leptos::prelude::*;
@@ -243,6 +242,9 @@ pub fn MethodsSection() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.view.await {
                     Ok(v) => view! { <MethodsList view=v page /> }.into_any(),
+                    Err(e) if e.code == ErrorCode::RateLimited && e.retry_after_seconds.is_some() => {
+                        view! { <WaitThenLoad error=e page /> }.into_any()
+                    }
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                 }
             })}
@@ -289,7 +291,8 @@ fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
 /// The activity card: loading, the list, or a quiet word when the System Log is unavailable.
 #[component]
 fn RecentActivity(page: Page) -> impl IntoView {
-    move || match page.activity.get() {
+    move || {
+        match page.activity.get() {
         Some(Ok(a)) => view! { <ActivityList entries=a.entries /> }.into_any(),
         other => view! {
             <section class="card" aria-labelledby="activity-heading" data-testid="activity" aria-busy=other.is_none().then_some("true")>
@@ -297,6 +300,7 @@ fn RecentActivity(page: Page) -> impl IntoView {
                 <p class="muted">{if other.is_none() { "Loading recent activity…" } else { "Recent activity can't be shown right now. Your methods above are up to date." }}</p>
             </section>
         }.into_any(),
+    }
     }
 }
 
@@ -411,6 +415,35 @@ pub fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// Okta's budget is spent for now: say how long, count down, then load the methods by
+/// itself (never a silent spinner).
+#[component]
+fn WaitThenLoad(error: PortalError, page: Page) -> impl IntoView {
+    let wait = error.retry_after_seconds.unwrap_or(1).max(1);
+    let left = RwSignal::new(wait);
+    // Timers exist only in the browser: an effect never runs on the server.
+    Effect::new(move |_| {
+        if let Ok(h) = set_interval_with_handle(
+            move || left.update(|s| *s = s.saturating_sub(1)),
+            Duration::from_secs(1),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+        if let Ok(h) = set_timeout_with_handle(move || page.refresh(), Duration::from_secs(wait)) {
+            on_cleanup(move || h.clear());
+        }
+    });
+    view! {
+        <section class="card" aria-live="polite" data-testid="okta-busy">
+            <p class="notice notice-warn">{error.message.clone()}</p>
+            <p class="muted">{move || match left.get() {
+                0 => "Loading your methods…".to_string(),
+                s => format!("Loading your methods in {s} s…"),
+            }}</p>
         </section>
     }
 }

@@ -24,9 +24,7 @@ use crate::service::errors::{portal_error, Flow};
 use crate::sessions::{KeyportSession, SignedInUser};
 use app::api::{MethodsPortal, RequestInfo};
 use app::error::{ErrorCode, PortalError};
-use app::model::methods::{
-    EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep,
-};
+use app::model::methods::{EnrollRequest, EnrollmentStep, MethodsActivity, MethodsView, TestStep};
 use app::model::Pipeline;
 use std::time::Duration;
 use tower_sessions::Session;
@@ -221,11 +219,11 @@ impl MethodsService {
         .min();
         let factors = match factors {
             Ok(r) => r.value,
-            Err(e) => return (Err(portal_error(e, req, Flow::Manage)), None),
+            Err(e) => return (Err(portal_error(e, req, Flow::View)), None),
         };
         let enrollments = enrollments.map(|r| {
             r.map(|r| r.value)
-                .map_err(|e| portal_error(e, req, Flow::Manage))
+                .map_err(|e| portal_error(e, req, Flow::View))
         });
         let mut ids: Vec<String> = factors.iter().map(|f| f.id.clone()).collect();
         if let Some(Ok(list)) = &enrollments {

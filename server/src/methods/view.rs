@@ -303,7 +303,7 @@ pub async fn build(
         Box::pin(svc.okta.get_user(&user.id)),
     );
     let (factors, enrollments) = lists?;
-    let catalog = catalog.map_err(|e| portal_error(e, req, Flow::Manage))?;
+    let catalog = catalog.map_err(|e| portal_error(e, req, Flow::View))?;
     let profile = profile.map(|u| u.profile).ok();
     let enrollments = enrollments.transpose()?;
     let nicknames = profile
@@ -373,7 +373,7 @@ pub async fn activity(
         .okta
         .user_log_events(&user.id, None, 100)
         .await
-        .map_err(|e| portal_error(e, req, Flow::Manage))?;
+        .map_err(|e| portal_error(e, req, Flow::View))?;
     let mut last_used: Vec<(String, String)> = activity::last_used(&events).into_iter().collect();
     last_used.sort();
     Ok(MethodsActivity {
@@ -384,7 +384,9 @@ pub async fn activity(
 
 /// A moment as ISO-8601 in UTC, to the second.
 fn iso_utc(t: std::time::SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t).replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

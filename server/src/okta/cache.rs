@@ -179,13 +179,16 @@ impl ReadCache {
         // Boxed: the load is a whole Okta call, and moka keeps it inside its own future.
         let loaded = self
             .loads
-            .try_get_with(load_key.clone(), Box::pin(async {
-                load.await.map(|body| Entry {
-                    generation,
-                    read_at: unix_ms(),
-                    body: Arc::new(body),
-                })
-            }))
+            .try_get_with(
+                load_key.clone(),
+                Box::pin(async {
+                    load.await.map(|body| Entry {
+                        generation,
+                        read_at: unix_ms(),
+                        body: Arc::new(body),
+                    })
+                }),
+            )
             .await;
         // The load is over: later callers look at what was stored, not at this load.
         self.loads.invalidate(&load_key).await;
@@ -360,7 +363,10 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
-    fn counting(calls: &Arc<AtomicUsize>, body: &str) -> impl std::future::Future<Output = Result<String, OktaError>> {
+    fn counting(
+        calls: &Arc<AtomicUsize>,
+        body: &str,
+    ) -> impl std::future::Future<Output = Result<String, OktaError>> {
         let calls = calls.clone();
         let body = body.to_string();
         async move {
@@ -390,13 +396,25 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let scope = Scope::User("00u1".into());
         let reads = (0..10).map(|_| {
-            cache.read(&scope, "factors", Duration::from_secs(30), counting(&calls, "[1]"))
+            cache.read(
+                &scope,
+                "factors",
+                Duration::from_secs(30),
+                counting(&calls, "[1]"),
+            )
         });
         let answers = futures_util::future::join_all(reads).await;
-        assert!(answers.iter().all(|a| a.as_ref().unwrap().value.as_str() == "[1]"));
+        assert!(answers
+            .iter()
+            .all(|a| a.as_ref().unwrap().value.as_str() == "[1]"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         cache
-            .read(&scope, "factors", Duration::from_secs(30), counting(&calls, "[1]"))
+            .read(
+                &scope,
+                "factors",
+                Duration::from_secs(30),
+                counting(&calls, "[1]"),
+            )
             .await
             .unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -408,15 +426,27 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let scope = Scope::User("00u1".into());
         let fresh = Duration::from_secs(30);
-        cache.read(&scope, "factors", fresh, counting(&calls, "[1]")).await.unwrap();
+        cache
+            .read(&scope, "factors", fresh, counting(&calls, "[1]"))
+            .await
+            .unwrap();
         cache.forget(&scope).await;
-        let after = cache.read(&scope, "factors", fresh, counting(&calls, "[1,2]")).await.unwrap();
+        let after = cache
+            .read(&scope, "factors", fresh, counting(&calls, "[1,2]"))
+            .await
+            .unwrap();
         assert_eq!(after.value.as_str(), "[1,2]");
         // Another user's reads are untouched.
         let other = Scope::User("00u2".into());
-        cache.read(&other, "factors", fresh, counting(&calls, "[9]")).await.unwrap();
+        cache
+            .read(&other, "factors", fresh, counting(&calls, "[9]"))
+            .await
+            .unwrap();
         cache.forget(&scope).await;
-        cache.read(&other, "factors", fresh, counting(&calls, "[9]")).await.unwrap();
+        cache
+            .read(&other, "factors", fresh, counting(&calls, "[9]"))
+            .await
+            .unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
@@ -441,7 +471,10 @@ mod tests {
         cache.forget(&scope).await;
         slow.await.unwrap().unwrap();
         let calls = Arc::new(AtomicUsize::new(0));
-        let next = cache.read(&scope, "factors", fresh, counting(&calls, "[after]")).await.unwrap();
+        let next = cache
+            .read(&scope, "factors", fresh, counting(&calls, "[after]"))
+            .await
+            .unwrap();
         assert_eq!(next.value.as_str(), "[after]");
     }
 
@@ -450,7 +483,10 @@ mod tests {
         let cache = ReadCache::new(true);
         let scope = Scope::User("00u1".into());
         let calls = Arc::new(AtomicUsize::new(0));
-        cache.read(&scope, "factors", Duration::ZERO, counting(&calls, "[1]")).await.unwrap();
+        cache
+            .read(&scope, "factors", Duration::ZERO, counting(&calls, "[1]"))
+            .await
+            .unwrap();
         let down = cache
             .read(&scope, "factors", Duration::ZERO, async {
                 Err(OktaError::UpstreamDown("connection refused".into()))

@@ -241,15 +241,18 @@ impl Budget {
     /// The last observation for a family (for `/readyz`, metrics and tests).
     pub fn last_observed(&self, family: Family) -> Option<Observed> {
         let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        windows.get(&family).filter(|w| w.reported).map(|w| Observed {
-            limit: w.limit,
-            remaining: w.remaining,
-            reset: w
-                .resets_at
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
-        })
+        windows
+            .get(&family)
+            .filter(|w| w.reported)
+            .map(|w| Observed {
+                limit: w.limit,
+                remaining: w.remaining,
+                reset: w
+                    .resets_at
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0),
+            })
     }
 }
 
@@ -288,11 +291,17 @@ mod tests {
             Family::Enrollments
         );
         assert_eq!(Family::of(&get, "/api/v1/users/00u1"), Family::User);
-        assert_eq!(Family::of(&Method::POST, "/api/v1/users/00u1"), Family::Users);
+        assert_eq!(
+            Family::of(&Method::POST, "/api/v1/users/00u1"),
+            Family::Users
+        );
         assert_eq!(Family::of(&get, "/api/v1/users"), Family::Users);
         assert_eq!(Family::of(&get, "/api/v1/users/00u1/groups"), Family::Org);
         assert_eq!(Family::of(&Method::POST, "/api/v1/authn"), Family::Authn);
-        assert_eq!(Family::of(&get, "/.well-known/okta-organization"), Family::Org);
+        assert_eq!(
+            Family::of(&get, "/.well-known/okta-organization"),
+            Family::Org
+        );
     }
 
     #[test]

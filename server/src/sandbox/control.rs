@@ -37,6 +37,7 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sandbox/api/org", get(org_info))
         .route("/sandbox/api/reset", post(reset))
         .route("/sandbox/api/users", get(users))
+        .route("/sandbox/api/users/generate", post(generate_users))
         .route("/sandbox/api/outbox", get(outbox).delete(clear_outbox))
         .route("/sandbox/api/phone", get(phone_view))
         .route("/sandbox/api/phone/scan", post(scan))
@@ -292,6 +293,38 @@ async fn reset(State(sb): State<Sandbox>) -> Answer {
     Ok(Json(
         json!({ "reset": true, "pipeline": pipeline_name(&sb) }),
     ))
+}
+
+/// `POST /sandbox/api/users/generate` `{"count": 300, "first": 1}`: that many people set up
+/// like Victor, `person0001@example.com` on (load benchmarks, a company-sized demo).
+#[derive(Deserialize)]
+struct Generate {
+    count: usize,
+    #[serde(default = "first_person")]
+    first: usize,
+}
+
+fn first_person() -> usize {
+    1
+}
+
+async fn generate_users(State(sb): State<Sandbox>, Ctl(body): Ctl<Generate>) -> Answer {
+    if body.count == 0 || body.count > 10_000 || body.first == 0 || body.first > 90_000 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "count must be 1 to 10000, first 1 to 90000.",
+        ));
+    }
+    let org = sb.org();
+    let people = super::seed::generated_people(org.pipeline, org.now(), body.first, body.count);
+    let added = org.add_users(people);
+    Ok(Json(json!({
+        "added": added,
+        "first": super::seed::generated_login(body.first),
+        "last": super::seed::generated_login(body.first + body.count - 1),
+        "password": super::seed::DEMO_PASSWORD,
+    })))
 }
 
 async fn users(State(sb): State<Sandbox>) -> Answer {
@@ -565,7 +598,6 @@ async fn remove_fault(State(sb): State<Sandbox>, Path(id): Path<String>) -> ApiR
         ))
     }
 }
-
 
 async fn limits(State(sb): State<Sandbox>) -> Answer {
     let map: HashMap<String, u32> = Family::ALL

@@ -163,6 +163,51 @@ fn seeded_security_key(id: &str, name: &str, created: OffsetDateTime) -> Factor 
     f
 }
 
+/// The login of the `n`th generated person (1-based): `person0001@example.com`.
+pub fn generated_login(n: usize) -> String {
+    format!("person{n:04}@example.com")
+}
+
+/// People for a benchmark or a demo of a whole company: `count` active users from number
+/// `first` on, each set up like Victor (Okta Verify on a phone, and a text-message phone), with
+/// the demo password. Ids are Okta-shaped (`00u` and 17 letters or digits).
+pub fn generated_people(
+    pipeline: Pipeline,
+    now: OffsetDateTime,
+    first: usize,
+    count: usize,
+) -> Vec<User> {
+    (first..first + count)
+        .map(|n| {
+            let id = format!("00u1person{n:010}");
+            let login = generated_login(n);
+            let first_name = format!("Person{n}");
+            let phone = format!("+1415555{:04}", n % 10_000);
+            let mut u = user(
+                (&id, &login),
+                &first_name,
+                "Example",
+                UserStatus::Active,
+                now,
+                &[("mobilePhone", &phone)],
+            );
+            u.factors.extend(okta_verify_device(
+                pipeline,
+                &format!("opf1person{n:010}"),
+                &login,
+                &format!("{first_name}'s phone"),
+                "ANDROID",
+                VICTOR_TOTP_SECRET,
+                at(100, now),
+            ));
+            let mut sms = factor(&format!("mbl1person{n:010}"), Kind::Sms, at(90, now));
+            sms.profile.phone_number = Some(phone);
+            u.factors.push(sms);
+            u
+        })
+        .collect()
+}
+
 pub fn build(pipeline: Pipeline, now: OffsetDateTime) -> Seed {
     use users::*;
     let oie = pipeline == Pipeline::IdentityEngine;

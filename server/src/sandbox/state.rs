@@ -112,6 +112,24 @@ impl Org {
         org
     }
 
+    /// Adds people (`POST /sandbox/api/users/generate`); one whose login is taken is skipped.
+    /// Returns how many were added.
+    pub fn add_users(&self, people: Vec<User>) -> usize {
+        let mut users = write(&self.users);
+        let mut logins = write(&self.logins);
+        let mut added = 0;
+        for user in people {
+            let login = user.login().to_ascii_lowercase();
+            if logins.contains_key(&login) || users.contains_key(&user.id) {
+                continue;
+            }
+            logins.insert(login, user.id.clone());
+            users.insert(user.id.clone(), Arc::new(Mutex::new(user)));
+            added += 1;
+        }
+        added
+    }
+
     /// Replaces everything with the seed: `POST /sandbox/api/reset`.
     pub fn load(&self, seed: Seed) {
         let mut users = HashMap::new();

@@ -307,6 +307,9 @@ pub struct RequestRecord {
     pub path: String,
     pub family: Family,
     pub status: u16,
+    /// The family's `X-Rate-Limit-Limit` and `-Remaining` on this answer.
+    pub limit: u32,
+    pub remaining: u32,
 }
 
 #[derive(Default)]
@@ -421,6 +424,8 @@ pub async fn layer(State(sb): State<Sandbox>, req: Request, next: Next) -> Respo
         path,
         family,
         status: res.status().as_u16(),
+        limit: standing.limit,
+        remaining: remaining.unwrap_or(standing.remaining),
     });
     res
 }
@@ -477,7 +482,10 @@ mod tests {
         );
         assert_eq!(Family::of("GET", "/api/v1/users/00u1"), Family::User);
         assert_eq!(Family::of("POST", "/api/v1/users/00u1"), Family::Users);
-        assert_eq!(Family::of("GET", "/api/v1/users/00u1/groups"), Family::Other);
+        assert_eq!(
+            Family::of("GET", "/api/v1/users/00u1/groups"),
+            Family::Other
+        );
         assert_eq!(
             Family::of("POST", "/api/v1/authn/factors/x/verify"),
             Family::Authn

@@ -14,6 +14,8 @@ pub enum Flow {
     Enroll,
     Manage,
     Admin,
+    /// Showing a page: a wait is Okta's budget, not the person's attempts.
+    View,
 }
 
 fn seconds(d: std::time::Duration) -> u64 {
@@ -53,6 +55,10 @@ pub fn portal_error(err: OktaError, req: &RequestInfo, flow: Flow) -> PortalErro
             let message = match scope {
                 RateLimitScope::MessageCooldown => format!(
                     "A code was sent moments ago. You can ask for another in {}.",
+                    wait_phrase(secs)
+                ),
+                RateLimitScope::Org | RateLimitScope::Keyport if flow == Flow::View => format!(
+                    "Okta is busy with many people at once. This page will load by itself in {}.",
                     wait_phrase(secs)
                 ),
                 RateLimitScope::Org | RateLimitScope::Keyport => format!(

@@ -355,7 +355,11 @@ async fn the_budget_tells_callers_how_long_to_wait_without_calling_okta() {
         .client
         .budget_standing(server::okta::ratelimit::Family::Factors)
         .unwrap();
-    assert_eq!((standing.limit, standing.remaining), (4, 2), "half left for others");
+    assert_eq!(
+        (standing.limit, standing.remaining),
+        (4, 2),
+        "half left for others"
+    );
 }
 
 #[tokio::test]

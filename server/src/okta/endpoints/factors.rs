@@ -39,8 +39,12 @@ impl OktaClient {
         user_id: &str,
     ) -> Result<Read<Vec<UserFactor>>, OktaError> {
         let scope = Scope::User(user_id.to_string());
-        self.remembered(scope, freshness::USER_METHODS, self.factors_url(user_id, &[]))
-            .await
+        self.remembered(
+            scope,
+            freshness::USER_METHODS,
+            self.factors_url(user_id, &[]),
+        )
+        .await
     }
 
     /// What the org's enrollment policy offers: `GET /users/{id}/factors/catalog`, read with
@@ -52,15 +56,20 @@ impl OktaClient {
         let url = self.factors_url(user_id, &["catalog"]);
         let read = self
             .reads()
-            .read(&Scope::Org, "factor-catalog", freshness::ORG_SETTINGS, async {
-                let mut catalog: Vec<SupportedFactor> = self.json(self.get(url)).await?;
-                for entry in &mut catalog {
-                    entry.status = None;
-                    entry.embedded = None;
-                    entry.links = Default::default();
-                }
-                serde_json::to_string(&catalog).map_err(|e| OktaError::Malformed(e.to_string()))
-            })
+            .read(
+                &Scope::Org,
+                "factor-catalog",
+                freshness::ORG_SETTINGS,
+                async {
+                    let mut catalog: Vec<SupportedFactor> = self.json(self.get(url)).await?;
+                    for entry in &mut catalog {
+                        entry.status = None;
+                        entry.embedded = None;
+                        entry.links = Default::default();
+                    }
+                    serde_json::to_string(&catalog).map_err(|e| OktaError::Malformed(e.to_string()))
+                },
+            )
             .await?;
         serde_json::from_str(&read.value).map_err(|e| OktaError::Malformed(e.to_string()))
     }
@@ -81,11 +90,16 @@ impl OktaClient {
         let url = self.factors_url(user_id, &["questions"]);
         let read = self
             .reads()
-            .read(&Scope::Org, "security-questions", freshness::ORG_QUESTIONS, async {
-                let answer = self.execute(self.get(url)).await?;
-                String::from_utf8(answer.bytes)
-                    .map_err(|_| OktaError::Malformed("an answer that is not UTF-8".into()))
-            })
+            .read(
+                &Scope::Org,
+                "security-questions",
+                freshness::ORG_QUESTIONS,
+                async {
+                    let answer = self.execute(self.get(url)).await?;
+                    String::from_utf8(answer.bytes)
+                        .map_err(|_| OktaError::Malformed("an answer that is not UTF-8".into()))
+                },
+            )
             .await?;
         serde_json::from_str(&read.value).map_err(|e| OktaError::Malformed(e.to_string()))
     }

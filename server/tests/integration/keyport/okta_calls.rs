@@ -44,10 +44,16 @@ async fn signed_in(app: &TestApp, login: &str) -> Browser {
 /// Signed in by hand-over and just verified with a code from their authenticator, as before
 /// a sensitive change.
 async fn verified(app: &TestApp, login: &str) -> Browser {
-    assert_eq!(login, users::VICTOR.1, "Victor's Okta Verify codes confirm it's him");
+    assert_eq!(
+        login,
+        users::VICTOR.1,
+        "Victor's Okta Verify codes confirm it's him"
+    );
     let (factor, secret) = ("ost1victor0iphone000", VICTOR_TOTP_SECRET);
     let mut b = signed_in(app, login).await;
-    let (status, body) = b.call("/api/reverify/start", &[("factor_id", factor)]).await;
+    let (status, body) = b
+        .call("/api/reverify/start", &[("factor_id", factor)])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let code = sandbox_totp(&app.sandbox.base_url, secret).await;
     let (status, body) = b.call("/api/reverify/code", &[("code", &code)]).await;
@@ -77,12 +83,20 @@ async fn methods_page(b: &mut Browser) {
 async fn a_methods_page_view_costs_two_calls_and_a_repeat_view_none() {
     let app = keyport().await;
     warm_the_org(&app).await;
-    for login in [users::VICTOR.1, users::OLIVIA.1, users::NORA.1, users::TINA.1] {
+    for login in [
+        users::VICTOR.1,
+        users::OLIVIA.1,
+        users::NORA.1,
+        users::TINA.1,
+    ] {
         let mut b = signed_in(&app, login).await;
         let mut first = calls(&app, methods_page(&mut b)).await;
         first.sort();
         assert_eq!(first.len(), 2, "{login}: {first:?}");
-        assert!(first[0].ends_with("/authenticator-enrollments"), "{first:?}");
+        assert!(
+            first[0].ends_with("/authenticator-enrollments"),
+            "{first:?}"
+        );
         assert!(first[1].ends_with("/factors"), "{first:?}");
         let again = calls(&app, methods_page(&mut b)).await;
         assert!(again.is_empty(), "{login}: a repeat view called {again:?}");
@@ -194,7 +208,10 @@ async fn a_change_made_through_keyport_shows_on_the_very_next_view() {
     let (status, body) = victor
         .call(
             "/api/methods/remove",
-            &[("method_id", "mbl1victor0sms000000"), ("keep_recovery", "false")],
+            &[
+                ("method_id", "mbl1victor0sms000000"),
+                ("keep_recovery", "false"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
