@@ -129,6 +129,17 @@ async fn sandbox_json(http: &reqwest::Client, url: String) -> Value {
     }
 }
 
+fn fail(why: &str) -> ! {
+    eprintln!("{why}");
+    std::process::exit(1)
+}
+
+/// Microseconds from 1 µs to a minute, three significant figures.
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3)
+        .unwrap_or_else(|e| fail(&format!("no histogram: {e}")))
+}
+
 fn ms(h: &Histogram<u64>, q: f64) -> f64 {
     h.value_at_quantile(q) as f64 / 1000.0
 }
@@ -146,7 +157,7 @@ where
     for _ in 0..connections {
         let request = request.clone();
         loops.push(tokio::spawn(async move {
-            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+            let mut h = histogram();
             let mut failed = 0u64;
             while Instant::now() < deadline {
                 let t = Instant::now();
@@ -158,7 +169,7 @@ where
             (h, failed)
         }));
     }
-    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+    let mut total = histogram();
     let mut failed = 0;
     for l in loops {
         if let Ok((h, f)) = l.await {
@@ -184,7 +195,7 @@ async fn main() {
         .pool_max_idle_per_host(64)
         .timeout(Duration::from_secs(30))
         .build()
-        .expect("an HTTP client");
+        .unwrap_or_else(|e| fail(&format!("no HTTP client: {e}")));
 
     // 1. People, signed in.
     let generated = http
@@ -241,7 +252,7 @@ async fn main() {
             out
         }));
     }
-    let mut first = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+    let mut first = histogram();
     let mut reload = first.clone();
     let mut errors = 0;
     for t in tasks {

@@ -154,7 +154,10 @@ async fn nickname_script() -> Outcome {
     let enrollments = okta_api(
         &app,
         "GET",
-        &format!("/api/v1/users/{}/authenticator-enrollments", users::OLIVIA.0),
+        &format!(
+            "/api/v1/users/{}/authenticator-enrollments",
+            users::OLIVIA.0
+        ),
         json!(null),
     )
     .await;
