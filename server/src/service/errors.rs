@@ -61,7 +61,12 @@ pub fn portal_error(err: OktaError, req: &RequestInfo, flow: Flow) -> PortalErro
                     "Okta is busy with many people at once. This page will load by itself in {}.",
                     wait_phrase(secs)
                 ),
-                RateLimitScope::Org | RateLimitScope::Keyport => format!(
+                // Keyport's own share of Okta's budget is spent: nothing this person did.
+                RateLimitScope::Keyport => format!(
+                    "Okta is busy with many people at once. Please try again in {}.",
+                    wait_phrase(secs)
+                ),
+                RateLimitScope::Org => format!(
                     "Too many attempts right now. Please wait {} and try again.",
                     wait_phrase(secs)
                 ),

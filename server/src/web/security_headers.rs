@@ -82,6 +82,12 @@ pub fn provide_page_csp(embed_origins: &[String]) {
     let path = use_context::<axum::http::request::Parts>()
         .map(|p| p.uri.path().to_string())
         .unwrap_or_default();
+    // The same context runs for server function calls, and a nonce can be in reach there
+    // (seen now and then when renders and calls share a thread): an API answer is never a page
+    // and keeps `frame-ancestors 'none'`.
+    if path.starts_with("/api/") {
+        return;
+    }
     if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce, &path, embed_origins)) {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
