@@ -693,6 +693,34 @@ impl RedisServer {
     }
 }
 
+/// Two Keyports sharing one Redis, as behind a load balancer: the first runs the sandbox, the
+/// second talks to it as to a real org. The second is returned as its router.
+pub async fn two_instances(redis: &RedisServer) -> (TestApp, axum::Router) {
+    let first = keyport_with(&test_config(&[
+        ("KEYPORT_SESSION_STORE", &redis.url),
+        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
+    ]))
+    .await;
+    let org = first
+        .sandbox
+        .base_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    let second = server::assemble(&test_config(&[
+        ("KEYPORT_SESSION_STORE", &redis.url),
+        ("OKTA_ORG_URL", &org),
+        ("OKTA_API_TOKEN", SANDBOX_TOKEN),
+        (
+            "KEYPORT_HANDOFF_SECRET",
+            server::config::DEFAULT_SANDBOX_HANDOFF_SECRET,
+        ),
+    ]))
+    .await
+    .unwrap();
+    (first, second.router)
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -7,7 +7,7 @@
 
 use crate::support::{
     handoff_token, keyport, keyport_with, sandbox_last_seq, sandbox_requests, sandbox_totp,
-    temp_store, test_config, Browser, RedisServer, TestApp, SANDBOX_TOKEN,
+    temp_store, test_config, two_instances, Browser, RedisServer, TestApp,
 };
 use axum::http::StatusCode;
 use server::sandbox::seed::{users, VICTOR_TOTP_SECRET};
@@ -222,28 +222,7 @@ async fn a_change_made_through_keyport_shows_on_the_very_next_view() {
 #[tokio::test]
 async fn instances_sharing_redis_share_their_reads_and_their_changes() {
     let redis = RedisServer::start().await;
-    let first = keyport_with(&test_config(&[
-        ("KEYPORT_SESSION_STORE", &redis.url),
-        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
-    ]))
-    .await;
-    let org = first
-        .sandbox
-        .base_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string();
-    let second = server::assemble(&test_config(&[
-        ("KEYPORT_SESSION_STORE", &redis.url),
-        ("OKTA_ORG_URL", &org),
-        ("OKTA_API_TOKEN", SANDBOX_TOKEN),
-        (
-            "KEYPORT_HANDOFF_SECRET",
-            server::config::DEFAULT_SANDBOX_HANDOFF_SECRET,
-        ),
-    ]))
-    .await
-    .unwrap();
+    let (first, second) = two_instances(&redis).await;
     let base = first.sandbox.base_url.clone();
     warm_the_org(&first).await;
 
@@ -256,7 +235,7 @@ async fn instances_sharing_redis_share_their_reads_and_their_changes() {
     // the user (every call that is not a read forgets what was remembered of them).
     assert!(read.len() <= 3, "{read:?}");
     // The same person's session, served by the other instance: nothing read twice.
-    let mut on_second = on_first.clone_onto(second.router.clone());
+    let mut on_second = on_first.clone_onto(second.clone());
     let shared = calls_at(&base, async {
         let (status, body) = on_second.call_get("/api/methods").await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,9 +1,7 @@
 //! Two Keyport instances sharing sessions through a real Redis: a user signed in on one is
 //! signed in on the other, and an enrollment started on one finishes on the other.
 
-use crate::support::{
-    handoff_token, keyport_with, sandbox_totp, test_config, Browser, RedisServer, SANDBOX_TOKEN,
-};
+use crate::support::{handoff_token, sandbox_totp, two_instances, Browser, RedisServer};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -11,28 +9,8 @@ use server::sandbox::seed::{users, DEMO_PASSWORD};
 #[tokio::test]
 async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
     let redis = RedisServer::start().await;
-    let first_config = test_config(&[
-        ("KEYPORT_SESSION_STORE", &redis.url),
-        ("KEYPORT_SANDBOX_TOKEN", SANDBOX_TOKEN),
-    ]);
-    let first = keyport_with(&first_config).await;
     // The second instance talks to the same org (the first one's sandbox), as a real pair would.
-    let org = first
-        .sandbox
-        .base_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string();
-    let second_config = test_config(&[
-        ("KEYPORT_SESSION_STORE", &redis.url),
-        ("OKTA_ORG_URL", &org),
-        ("OKTA_API_TOKEN", SANDBOX_TOKEN),
-        (
-            "KEYPORT_HANDOFF_SECRET",
-            server::config::DEFAULT_SANDBOX_HANDOFF_SECRET,
-        ),
-    ]);
-    let second = server::assemble(&second_config).await.unwrap();
+    let (first, second) = two_instances(&redis).await;
 
     let mut on_first = Browser::new(first.router.clone());
     on_first.handoff(&handoff_token(users::NORA.1)).await;
@@ -56,7 +34,7 @@ async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
         .collect();
 
     // Same cookie, other instance.
-    let mut on_second = Browser::new(second.router.clone());
+    let mut on_second = Browser::new(second.clone());
     on_second.cookie = on_first.cookie.clone();
     assert_eq!(
         on_second.session().await["user"]["login"],
