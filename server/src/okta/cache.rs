@@ -120,6 +120,12 @@ pub struct ReadCache {
     shared: OnceLock<Pool>,
     /// Off when freshness is configured as zero (every read goes to Okta).
     enabled: bool,
+    /// Raised by every `forget` and `forget_everything` (here; with Redis, in Redis too):
+    /// what a page remembered as a whole stands only while this has not moved.
+    changes: AtomicU64,
+    /// Raised by every Okta call that failed and every read answered from the last known
+    /// state: a page drawn while this moved may show a passing trouble, and is not remembered.
+    troubles: AtomicU64,
 }
 
 impl ReadCache {
@@ -137,6 +143,47 @@ impl ReadCache {
                 .build(),
             shared: OnceLock::new(),
             enabled,
+            changes: AtomicU64::new(0),
+            troubles: AtomicU64::new(0),
+        }
+    }
+
+    /// Where the changes stand: equal marks mean nothing Keyport remembers was forgotten in
+    /// between, on any instance. `None` when that cannot be told (reads not remembered at
+    /// all, or Redis not answering).
+    pub async fn change_mark(&self) -> Option<u64> {
+        if !self.enabled {
+            return None;
+        }
+        let here = self.changes.load(Ordering::SeqCst);
+        let Some(pool) = self.shared.get() else {
+            return Some(here);
+        };
+        match pool.get::<Option<u64>, _>(CHANGES_KEY).await {
+            // Each instance raises its own counter and the shared one together; the shared
+            // one alone decides, and this instance's counter covers a Redis write that failed.
+            Ok(shared) => Some(shared.unwrap_or(0).wrapping_mul(1 << 20) ^ here),
+            Err(_) => None,
+        }
+    }
+
+    /// How many troubles there were so far (see `troubles`).
+    pub fn trouble_count(&self) -> u64 {
+        self.troubles.load(Ordering::SeqCst)
+    }
+
+    /// An Okta call failed, or a read stood in for one.
+    pub fn note_trouble(&self) {
+        self.troubles.fetch_add(1, Ordering::SeqCst);
+    }
+
+    async fn note_change(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        if let Some(pool) = self.shared.get() {
+            let raised: Result<i64, _> = pool.incr(CHANGES_KEY).await;
+            if let Err(e) = raised {
+                tracing::warn!(error = %e, "cannot record a change in Redis");
+            }
         }
     }
 
@@ -202,6 +249,7 @@ impl ReadCache {
             }
             Err(err) => match remembered {
                 Some(e) if passing(&err) => {
+                    self.note_trouble();
                     tracing::info!(error = %err, age_s = e.age().as_secs(), "Okta unavailable; showing the last known answer");
                     Ok(Read {
                         value: e.body,
@@ -233,6 +281,8 @@ impl ReadCache {
                 tracing::warn!(error = %e, "cannot record a change in Redis; other instances may show it up to their freshness late");
             }
         }
+        // Raised after the generation: whoever sees the new mark reads the new generation.
+        self.note_change().await;
     }
 
     /// Forgets everything (the sandbox's control API changed the org behind Okta's API).
@@ -248,6 +298,7 @@ impl ReadCache {
                 tracing::warn!(error = %e, "cannot record a change in Redis");
             }
         }
+        self.note_change().await;
     }
 
     /// The scope's current generation and what is remembered for `key`.
@@ -342,6 +393,8 @@ fn copy_error(err: &Arc<OktaError>) -> OktaError {
 
 /// Raised by `forget_everything`, with Redis.
 const EPOCH_KEY: &str = "keyport:okta-epoch";
+/// Raised by every forgetting, with Redis (see `ReadCache::change_mark`).
+const CHANGES_KEY: &str = "keyport:okta-changes";
 
 fn generation_key(scope: &str) -> String {
     format!("keyport:okta-gen:{scope}")

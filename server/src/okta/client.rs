@@ -271,6 +271,15 @@ impl OktaClient {
 
     /// Sends a call with the budget, breaker and retry policy; `Ok` only for 2xx answers.
     pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Answer, OktaError> {
+        let answer = self.execute_with_retries(call).await;
+        if answer.is_err() {
+            // Whatever the reason, a page drawn around this failure is not one to remember.
+            self.inner.reads.note_trouble();
+        }
+        answer
+    }
+
+    async fn execute_with_retries(&self, call: Call<'_>) -> Result<Answer, OktaError> {
         let s = &self.inner.settings;
         let family = Family::of(&call.method, call.url.path());
         let idempotent = call.method == Method::GET;

@@ -18,6 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The header the app's server-function client sends the token in.
@@ -29,7 +30,7 @@ const MAX_FORM: usize = 64 * 1024;
 
 /// Keyport's public origin (`scheme://host[:port]`), what `Origin` must equal.
 #[derive(Clone, Debug)]
-pub struct PublicOrigin(pub String);
+pub struct PublicOrigin(pub Arc<str>);
 
 /// Why a request was refused (logged; the browser gets one generic message).
 #[derive(Debug, PartialEq, Eq)]
