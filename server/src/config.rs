@@ -58,7 +58,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("KEYPORT_OKTA_TIMEOUT_SECS", Some("10"), false, "Total timeout of one call to Okta, in seconds (1-120)."),
     setting("KEYPORT_OKTA_SHARE_PERCENT", Some("50"), false, "The share of each of Okta's per-minute rate limits (X-Rate-Limit-Limit) Keyport may spend; the rest is left for the org's other apps (1-100)."),
     setting("KEYPORT_OKTA_CONCURRENCY", Some("24"), false, "Okta calls in flight at once, at most (Okta also limits concurrent requests per org; 1-500)."),
-    setting("KEYPORT_SESSION_STORE", Some(".keyport/sessions.sqlite3"), false, "Where sessions live: a SQLite file path (default; survives restarts) or redis://host:port for several instances."),
+    setting("KEYPORT_SESSION_STORE", Some(".keyport/sessions.sqlite3"), false, "Where sessions live: a SQLite file path (default; survives restarts; one Keyport process per file) or redis://host:port for several instances."),
     setting("KEYPORT_SESSION_IDLE_MINUTES", Some("30"), false, "A session unused for this long ends (1-1440)."),
     setting("KEYPORT_SESSION_ABSOLUTE_HOURS", Some("12"), false, "A session ends this long after sign-in, however busy (1-720)."),
     setting("KEYPORT_REVERIFY_MINUTES", Some("5"), false, "How recent a verification must be before adding, removing or renaming a method or changing the password (1-60)."),
