@@ -400,18 +400,24 @@ mod tests {
                 .to_string()
         }
 
-        async fn get(&self, path: &str, cookie: &str) -> Response {
+        /// The answer to a page request, its body not read yet.
+        async fn send(&self, path: &str, cookie: &str, language: Option<&str>) -> Response {
             let mut req = Request::get(path).header("accept", "text/html");
             if !cookie.is_empty() {
                 req = req.header("cookie", cookie);
             }
-            let res = self
-                .app
+            if let Some(language) = language {
+                req = req.header("accept-language", language);
+            }
+            self.app
                 .clone()
                 .oneshot(req.body(Body::empty()).unwrap())
                 .await
-                .unwrap();
-            let (parts, body) = res.into_parts();
+                .unwrap()
+        }
+
+        async fn get(&self, path: &str, cookie: &str) -> Response {
+            let (parts, body) = self.send(path, cookie, None).await.into_parts();
             // Read to the end, as a browser does: the page is remembered once it was sent.
             let bytes = http_body_util::BodyExt::collect(body)
                 .await
@@ -467,19 +473,7 @@ mod tests {
         // Another query string, another header.
         rig.get("/page?x=1", &cookie).await;
         assert_eq!(rig.renders(), 4);
-        let res = rig
-            .app
-            .clone()
-            .oneshot(
-                Request::get("/page")
-                    .header("accept", "text/html")
-                    .header("accept-language", "de")
-                    .header("cookie", &cookie)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
+        let res = rig.send("/page", &cookie, Some("de")).await;
         let _ = text(res).await;
         assert_eq!(rig.renders(), 5);
     }
@@ -495,18 +489,7 @@ mod tests {
         // An Okta call failed while drawing (simulated between the two steps of a view).
         rig.okta.reads().note_trouble();
         let cookie = rig.cookie().await;
-        let res = rig
-            .app
-            .clone()
-            .oneshot(
-                Request::get("/page")
-                    .header("accept", "text/html")
-                    .header("cookie", &cookie)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
+        let res = rig.send("/page", &cookie, None).await;
         rig.okta.reads().note_trouble();
         let _ = text(res).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
