@@ -20,7 +20,7 @@ as_root() {
 
 # Debian packages, installed only when missing.
 apt_ensure() {
-  local missing=()
+  local missing=() pkg
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
@@ -70,18 +70,93 @@ ensure_chromium() {
   apt_ensure chromium
 }
 
-# Builds the wasm, binds it, and lays out target/site the way the server serves it.
+# One build for people and for tests: the release server and the size-optimised wasm, published
+# under content-hashed names with brotli and gzip copies beside them (README, "Production build").
+# BUILD_PROFILE=dev builds the debug profiles instead, for quick rebuilds while working on
+# Keyport itself: a 16 MB wasm, not compressed.
+export BUILD_PROFILE="${BUILD_PROFILE:-release}"
+case "$BUILD_PROFILE" in
+  release) WASM_PROFILE=wasm-release SERVER_PROFILE=release ;;
+  dev) WASM_PROFILE=dev SERVER_PROFILE=dev ;;
+  *) echo "BUILD_PROFILE must be release or dev, not '$BUILD_PROFILE'" >&2; exit 2 ;;
+esac
+profile_dir() { [ "$1" = dev ] && echo debug || echo "$1"; }
+BUILT_SERVER="$ROOT/target/$(profile_dir "$SERVER_PROFILE")/keyport"
+export BUILT_SERVER
+
+ensure_brotli() {
+  have brotli || apt_ensure brotli
+}
+
+# Builds the wasm, binds it, and publishes it with the stylesheet and public files.
 build_site() {
-  step "building the browser app (wasm)"
-  cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate
-  mkdir -p target/site/pkg
-  wasm-bindgen --target web --out-dir target/site/pkg --out-name keyport \
-    target/wasm32-unknown-unknown/debug/app.wasm
-  cp style/main.css target/site/pkg/keyport.css
-  cp -r public/. target/site/
+  step "building the browser app (wasm, profile $WASM_PROFILE)"
+  cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$WASM_PROFILE"
+  local stage=target/site-stage
+  rm -rf "$stage" && mkdir -p "$stage"
+  # The name section only helps a debugger; tools that need it (twiggy) build their own copy.
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$stage" --out-name keyport \
+    "target/wasm32-unknown-unknown/$(profile_dir "$WASM_PROFILE")/app.wasm"
+  cp style/main.css "$stage/keyport.css"
+  publish_site "$stage"
+}
+
+# Copies a staged build into target/site under content-hashed names, writes the manifest the
+# server reads (keyport-assets.json), and keeps the files of the build before, so a page opened
+# just before a redeploy still finds the files it names. Older builds' files are removed.
+publish_site() {
+  local stage=$1 site=target/site pkg=target/site/pkg
+  mkdir -p "$pkg"
+  [ -d "$stage/snippets" ] && { echo "wasm-bindgen wrote snippets/: publish_site does not hash them yet" >&2; return 1; }
+  local script wasm css
+  script=$(hashed_copy "$stage/keyport.js" js)
+  wasm=$(hashed_copy "$stage/keyport_bg.wasm" wasm)
+  css=$(hashed_copy "$stage/keyport.css" css)
+  cp -r public/. "$site/"
+  if [ "$BUILD_PROFILE" = release ]; then
+    step "compressing the site (brotli, gzip)"
+    ensure_brotli
+    local f c
+    for f in "$pkg/$script" "$pkg/$wasm" "$pkg/$css" "$site"/*.js "$site"/*.ico; do
+      [ -f "$f" ] || continue
+      [ -f "$f.br" ] && [ "$f.br" -nt "$f" ] || brotli -q 11 -f -k "$f"
+      [ -f "$f.gz" ] && [ "$f.gz" -nt "$f" ] || gzip -9 -n -f -k "$f"
+      # A copy no smaller than the file (a tiny icon) is only a cost.
+      for c in "$f.br" "$f.gz"; do
+        [ "$(stat -c %s "$c")" -lt "$(stat -c %s "$f")" ] || rm -f "$c"
+      done
+    done
+  else
+    rm -f "$pkg/$script".{br,gz} "$pkg/$wasm".{br,gz} "$pkg/$css".{br,gz} "$site"/*.js.{br,gz}
+  fi
+  printf '{"script":"%s","wasm":"%s","stylesheet":"%s"}\n' "$script" "$wasm" "$css" > "$site/keyport-assets.json.new"
+  mv "$site/keyport-assets.json.new" "$site/keyport-assets.json"
+  # One line per build, newest last; keep the last two builds' files.
+  local builds="$pkg/.builds"
+  { [ -f "$builds" ] && grep -v -x -F "$script $wasm $css" "$builds" | tail -n 1; echo "$script $wasm $css"; } > "$builds.new" || true
+  mv "$builds.new" "$builds"
+  local keep name
+  keep=" $(tr '\n' ' ' < "$builds")"
+  for f in "$pkg"/keyport.*; do
+    name=$(basename "$f"); name=${name%.br}; name=${name%.gz}
+    case "$keep" in *" $name "*) ;; *) rm -f "$f" ;; esac
+  done
+  # wasm-bindgen's plain names from before content hashing.
+  rm -f "$pkg"/keyport_bg.wasm* "$pkg"/keyport.js "$pkg"/keyport.css
+  echo "published $pkg/$wasm ($(stat -c %s "$pkg/$wasm") bytes$( [ -f "$pkg/$wasm.br" ] && echo ", brotli $(stat -c %s "$pkg/$wasm.br")"))" >&2
+}
+
+# Copies FILE into target/site/pkg as keyport.<16 hex of its sha256>.EXT; prints the new name.
+hashed_copy() {
+  local file=$1 ext=$2 hash name
+  hash=$(sha256sum "$file" | cut -c1-16)
+  name="keyport.$hash.$ext"
+  [ -f "target/site/pkg/$name" ] || cp "$file" "target/site/pkg/$name"
+  echo "$name"
 }
 
 build_server() {
-  step "building the server"
-  cargo build -p server
+  step "building the server (profile $SERVER_PROFILE)"
+  cargo build -p server --profile "$SERVER_PROFILE"
 }

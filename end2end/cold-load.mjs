@@ -1,18 +1,76 @@
-// A cold load of a page in headless Chromium: what it transfers (Resource Timing) and how long
-// until it is interactive (hydrated). `node end2end/cold-load.mjs http://localhost:3000/signin`
-// against a running Keyport; CHROMIUM=/usr/bin/chromium on these machines.
+// Loads a page in headless Chromium and reports what it transferred (Resource Timing's
+// transferSize: bytes on the wire, headers included) and how long until it was interactive
+// (the wasm hydrated the page: `.app[data-hydrated="true"]`), best of N runs.
+//
+//   node end2end/cold-load.mjs URL [--link=loopback|4g] [--runs=N]
+//
+// Each run is a fresh browser profile (a cold load), then a second visit in the same profile
+// (a warm load: what a returning visitor downloads). `--link=4g` is Chromium's network
+// emulation at 9 Mbit/s down and up with 60 ms round trips. CHROMIUM=/usr/bin/chromium on
+// these machines. Used for BENCHMARKS.md ("First load").
 import { chromium } from 'playwright';
+
 const url = process.argv[2];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || undefined });
-const page = await browser.newPage();
-let bytes = 0; const per = {};
-page.on('response', async (r) => { try { const b = (await r.body()).length; bytes += b; per[new URL(r.url()).pathname] = b; } catch {} });
-const t0 = Date.now();
-await page.goto(url);
-await page.locator('.app[data-hydrated="true"]').waitFor({ timeout: 60000 });
-const t = Date.now() - t0;
-const res = await page.evaluate(() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')].map(e => [new URL(e.name).pathname, e.transferSize, e.decodedBodySize]));
-console.log(JSON.stringify(res));
-await page.screenshot({ path: 'test-results/cold-load.png' });
-console.log(JSON.stringify({ interactive_ms: t, bytes, per }));
+const flag = (name, fallback) =>
+  (process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${fallback}`).split('=')[1];
+const link = flag('link', 'loopback');
+const runs = Number(flag('runs', '5'));
+if (!url || !['loopback', '4g'].includes(link)) {
+  console.error('usage: node end2end/cold-load.mjs URL [--link=loopback|4g] [--runs=N]');
+  process.exit(2);
+}
+
+async function visit(page) {
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.locator('.app[data-hydrated="true"]').waitFor({ timeout: 60000 });
+  const interactive = Date.now() - t0;
+  const entries = await page.evaluate(() =>
+    [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')].map((e) => ({
+      path: new URL(e.name).pathname,
+      transferSize: e.transferSize,
+      decodedBodySize: e.decodedBodySize,
+    })),
+  );
+  const transferred = entries.reduce((sum, e) => sum + e.transferSize, 0);
+  return { interactive, transferred, entries };
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || undefined,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+const cold = [];
+const warm = [];
+for (let i = 0; i < runs; i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  if (link === '4g') {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 60,
+      downloadThroughput: (9 * 1000 * 1000) / 8,
+      uploadThroughput: (9 * 1000 * 1000) / 8,
+    });
+  }
+  cold.push(await visit(page));
+  await page.goto('about:blank');
+  warm.push(await visit(page));
+  await context.close();
+}
 await browser.close();
+
+const best = (list) => list.reduce((a, b) => (b.interactive < a.interactive ? b : a));
+const median = (list) => [...list].map((r) => r.interactive).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const report = (name, list) => {
+  const b = best(list);
+  console.log(
+    `${name}: interactive best ${b.interactive} ms, median ${median(list)} ms; transferred ${b.transferred} B`,
+  );
+  for (const e of b.entries) console.log(`  ${e.path}  ${e.transferSize} B on the wire (${e.decodedBodySize} B decoded)`);
+};
+console.log(`${url} over ${link}, ${runs} runs`);
+report('cold', cold);
+report('warm', warm);

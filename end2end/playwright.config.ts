@@ -2,10 +2,11 @@ import { defineConfig } from '@playwright/test';
 import * as path from 'path';
 
 // Keyport is built by the README's test command (.ci/test) before Playwright starts: these
-// servers run the debug binary directly, against the built-in sandbox, on ports of their own so a
-// Keyport started by hand on 3000 does not get in the way.
+// servers run the binary it built (the production build, as `.ci/start` serves it; `BUILT_SERVER`
+// names it), against the built-in sandbox, on ports of their own so a Keyport started by hand on
+// 3000 does not get in the way.
 const root = path.resolve(__dirname, '..');
-const binary = path.join(root, 'target', 'debug', 'keyport');
+const binary = process.env.BUILT_SERVER ?? path.join(root, 'target', 'release', 'keyport');
 
 export const KEYPORT_PORT = 3200;
 export const SANDBOX_PORT = 3201;

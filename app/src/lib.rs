@@ -13,20 +13,21 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     StaticSegment,
 };
 
-/// The name the wasm and the stylesheet are published under (`/pkg/keyport_bg.wasm`,
-/// `/pkg/keyport.css`).
+/// The stem of the names the wasm, its script and the stylesheet are published under
+/// (`/pkg/keyport.<hash>.wasm`; see [`assets`]).
 pub const OUTPUT_NAME: &str = "keyport";
 
 /// The HTML document around every page: rendered on the server only.
@@ -38,8 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <AutoReload options />
+                <assets::SiteAssetTags />
                 // Inert unless Keyport is framed by an allowed site (README, embedding).
                 <script src="/embed.js" defer></script>
                 <MetaTags />
@@ -56,7 +57,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="keyport-css" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Link rel="icon" href="/favicon.ico" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Keyport".to_string() } else { format!("{text} · Keyport") }

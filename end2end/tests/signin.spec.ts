@@ -158,7 +158,7 @@ test('an expired or too long-lived handoff token is refused', async ({ page }) =
 test('sign-out works before the app has loaded', async ({ page }) => {
   await signInByHandoff(page, users.nora);
   // From here on the wasm never arrives: the page stays exactly as the server drew it.
-  await page.route('**/pkg/keyport.js', (route) =>
+  await page.route('**/pkg/keyport*.js', (route) =>
     route.fulfill({ contentType: 'text/javascript', body: 'export default async function init() {}\nexport function hydrate() {}\n' }),
   );
   await page.goto('/');
@@ -166,7 +166,7 @@ test('sign-out works before the app has loaded', async ({ page }) => {
   await page.getByTestId('user-menu').locator('summary').click();
   await page.getByTestId('sign-out').click();
   await expect(page).toHaveURL(/\/signin\?signedout=1$/);
-  await page.unroute('**/pkg/keyport.js');
+  await page.unroute('**/pkg/keyport*.js');
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin/);
 });

@@ -52,6 +52,8 @@ pub enum StartError {
     Serve(std::io::Error),
     #[error("{0}")]
     Notify(#[from] notify::NotifySetupError),
+    #[error("KEYPORT_SITE_ROOT: {0}")]
+    Site(#[from] web::assets::ManifestError),
 }
 
 /// A sandbox bound to its port, serving in the background.
@@ -219,6 +221,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     };
     let state = AppState {
         leptos_options: leptos_options(config),
+        site_assets: web::assets::load(&config.site_root)?,
         services,
         okta,
         kv: kv.clone(),
@@ -269,7 +272,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if let Some(sb) = &assembled.sandbox {
         announce_sandbox(sb, &config.sandbox);
     }
-    check_site(&config);
+    check_site(&config)?;
     if let Some(addr) = config.demo_host_addr {
         start_demo_host(&config, addr).await?;
     }
@@ -343,17 +346,16 @@ fn announce_sandbox(sb: &RunningSandbox, config: &SandboxConfig) {
     );
 }
 
-fn check_site(config: &Config) {
-    let wasm = config
-        .site_root
-        .join("pkg")
-        .join(format!("{}_bg.wasm", app::OUTPUT_NAME));
+fn check_site(config: &Config) -> Result<(), StartError> {
+    let assets = web::assets::load(&config.site_root)?;
+    let wasm = config.site_root.join("pkg").join(&assets.wasm);
     if !wasm.exists() {
         tracing::warn!(
             path = %wasm.display(),
             "the wasm is not built: pages will render but not be interactive (see the README's start command)"
         );
     }
+    Ok(())
 }
 
 async fn shutdown_signal() {

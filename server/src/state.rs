@@ -11,6 +11,8 @@ use std::time::Instant;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The current build's browser file names (`web::assets`).
+    pub site_assets: app::assets::SiteAssets,
     pub services: Services,
     /// The Okta client, for handlers outside server functions (handoff).
     pub okta: crate::okta::OktaClient,

@@ -4,6 +4,7 @@
 //! body limit → server-function error status → client facts → session → session lifetime →
 //! page token → CSRF check → pages remembered for a moment → routes.
 
+pub mod assets;
 pub mod csrf;
 mod handoff;
 pub mod health;
@@ -52,9 +53,11 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState, web: WebSettings) -> Router {
     let routes = route_list();
     let services = state.services.clone();
+    let site_assets = state.site_assets.clone();
     let embed_origins = Arc::new(web.embed_origins.clone());
     let context = move || {
         provide_context(services.clone());
+        provide_context(site_assets.clone());
         security_headers::provide_page_csp(&embed_origins);
     };
     let shell_options = state.leptos_options.clone();
@@ -72,10 +75,7 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, app::shell))
+        .fallback_service(static_files(&state, context))
         .with_state(state);
     // One stack around the whole router rather than `Router::layer`, which wraps every route
     // in its own boxed copy of the stack: each middleware clones what is below it for every
@@ -111,6 +111,27 @@ pub fn router(state: AppState, web: WebSettings) -> Router {
         .layer(middleware::from_fn_with_state(memo, page_memo::serve))
         .service(app);
     Router::new().fallback_service(stack)
+}
+
+/// The site's files (precompressed, with cache headers), and the app's "not found" page for
+/// every other path.
+fn static_files(
+    state: &AppState,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> axum::routing::MethodRouter {
+    use axum::handler::Handler;
+    let not_found =
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell)
+            .with_state(state.clone());
+    let files = assets::files(std::path::Path::new(
+        state.leptos_options.site_root.as_ref(),
+    ))
+    .fallback(not_found);
+    axum::routing::any_service(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn(assets::cache_headers))
+            .service(files),
+    )
 }
 
 /// Gives a page request's session its anti-CSRF token before rendering starts: a session
