@@ -2,19 +2,27 @@
 // transferSize: bytes on the wire, headers included) and how long until it was interactive
 // (the wasm hydrated the page: `.app[data-hydrated="true"]`), best of N runs.
 //
-//   node end2end/cold-load.mjs URL [--link=loopback|4g] [--runs=N]
+//   node end2end/cold-load.mjs URL [--link=loopback|4g] [--runs=N] [--signed-in=LOGIN]
+//
+// `--signed-in=LOGIN` signs the person in first by a handoff token (`keyport handoff-token`,
+// from BUILT_SERVER or target/release/keyport, which must share the running Keyport's handoff
+// secret: the sandbox's demo one by default), then empties the browser's cache, so the cold load
+// is a signed-in page (`/`) with nothing cached.
 //
 // Each run is a fresh browser profile (a cold load), then a second visit in the same profile
 // (a warm load: what a returning visitor downloads). `--link=4g` is Chromium's network
 // emulation at 9 Mbit/s down and up with 60 ms round trips. CHROMIUM=/usr/bin/chromium on
 // these machines. Used for BENCHMARKS.md ("First load").
 import { chromium } from 'playwright';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 
 const url = process.argv[2];
 const flag = (name, fallback) =>
   (process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${fallback}`).split('=')[1];
 const link = flag('link', 'loopback');
 const runs = Number(flag('runs', '5'));
+const login = flag('signed-in', '');
 if (!url || !['loopback', '4g'].includes(link)) {
   console.error('usage: node end2end/cold-load.mjs URL [--link=loopback|4g] [--runs=N]');
   process.exit(2);
@@ -45,6 +53,21 @@ const warm = [];
 for (let i = 0; i < runs; i++) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (login) {
+    const binary = process.env.BUILT_SERVER ?? path.join(import.meta.dirname, '..', 'target', 'release', 'keyport');
+    const token = execFileSync(binary, ['handoff-token', login], { env: { ...process.env, KEYPORT_LOG: 'error' } })
+      .toString().trim().split('\n').pop();
+    const origin = new URL(url).origin;
+    await page.goto('about:blank');
+    await page.setContent(
+      `<form method="post" action="${origin}/auth/handoff"><input type="hidden" name="token" value="${token}"></form>`,
+    );
+    await page.locator('form').evaluate((f) => f.submit());
+    await page.locator('.app[data-hydrated="true"]').waitFor({ timeout: 60000 });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.clearBrowserCache');
+    await page.goto('about:blank');
+  }
   if (link === '4g') {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
