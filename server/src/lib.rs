@@ -221,7 +221,7 @@ pub async fn assemble(config: &Config) -> Result<Assembled, StartError> {
     };
     let state = AppState {
         leptos_options: leptos_options(config),
-        site_assets: web::assets::load(&config.site_root)?,
+        site_assets: site_assets(config)?,
         services,
         okta,
         kv: kv.clone(),
@@ -272,7 +272,6 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if let Some(sb) = &assembled.sandbox {
         announce_sandbox(sb, &config.sandbox);
     }
-    check_site(&config)?;
     if let Some(addr) = config.demo_host_addr {
         start_demo_host(&config, addr).await?;
     }
@@ -346,7 +345,8 @@ fn announce_sandbox(sb: &RunningSandbox, config: &SandboxConfig) {
     );
 }
 
-fn check_site(config: &Config) -> Result<(), StartError> {
+/// The current build's browser files (`web::assets`), with a warning when the wasm is missing.
+fn site_assets(config: &Config) -> Result<app::assets::SiteAssets, StartError> {
     let assets = web::assets::load(&config.site_root)?;
     let wasm = config.site_root.join("pkg").join(&assets.wasm);
     if !wasm.exists() {
@@ -355,7 +355,7 @@ fn check_site(config: &Config) -> Result<(), StartError> {
             "the wasm is not built: pages will render but not be interactive (see the README's start command)"
         );
     }
-    Ok(())
+    Ok(assets)
 }
 
 async fn shutdown_signal() {
