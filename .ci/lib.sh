@@ -88,16 +88,22 @@ ensure_brotli() {
   have brotli || apt_ensure brotli
 }
 
-# Builds the wasm, binds it, and publishes it with the stylesheet and public files.
+# The page groups, one wasm each (app/src/pages/mod.rs, app::assets::PageGroup).
+PAGE_GROUPS="signin portal admin"
+
+# Builds one wasm per page group, binds each, and publishes them with the stylesheet and the
+# public files.
 build_site() {
-  step "building the browser app (wasm, profile $WASM_PROFILE)"
-  cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$WASM_PROFILE"
-  local stage=target/site-stage
+  local stage=target/site-stage group
   rm -rf "$stage" && mkdir -p "$stage"
-  # The name section only helps a debugger; tools that need it (twiggy) build their own copy.
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$stage" --out-name keyport \
-    "target/wasm32-unknown-unknown/$(profile_dir "$WASM_PROFILE")/app.wasm"
+  for group in $PAGE_GROUPS; do
+    step "building the browser code of the $group pages (wasm, profile $WASM_PROFILE)"
+    cargo build -p app --lib --target wasm32-unknown-unknown --features "page-$group" --profile "$WASM_PROFILE"
+    # The name section only helps a debugger; tools that need it (twiggy) build their own copy.
+    wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+      --out-dir "$stage" --out-name "keyport-$group" \
+      "target/wasm32-unknown-unknown/$(profile_dir "$WASM_PROFILE")/app.wasm"
+  done
   cp style/main.css "$stage/keyport.css"
   publish_site "$stage"
 }
@@ -109,16 +115,21 @@ publish_site() {
   local stage=$1 site=target/site pkg=target/site/pkg
   mkdir -p "$pkg"
   [ -d "$stage/snippets" ] && { echo "wasm-bindgen wrote snippets/: publish_site does not hash them yet" >&2; return 1; }
-  local script wasm css
-  script=$(hashed_copy "$stage/keyport.js" js)
-  wasm=$(hashed_copy "$stage/keyport_bg.wasm" wasm)
-  css=$(hashed_copy "$stage/keyport.css" css)
+  local css group script wasm pages="" names
+  css=$(hashed_copy "$stage/keyport.css" keyport css)
+  names="$css"
+  for group in $PAGE_GROUPS; do
+    script=$(hashed_copy "$stage/keyport-$group.js" "keyport-$group" js)
+    wasm=$(hashed_copy "$stage/keyport-${group}_bg.wasm" "keyport-$group" wasm)
+    names="$names $script $wasm"
+    pages="$pages${pages:+,}\"$group\":{\"script\":\"$script\",\"wasm\":\"$wasm\"}"
+  done
   cp -r public/. "$site/"
+  local f c name
   if [ "$BUILD_PROFILE" = release ]; then
     step "compressing the site (brotli, gzip)"
     ensure_brotli
-    local f c
-    for f in "$pkg/$script" "$pkg/$wasm" "$pkg/$css" "$site"/*.js "$site"/*.ico; do
+    for f in $(printf "$pkg/%s " $names) "$site"/*.js "$site"/*.ico; do
       [ -f "$f" ] || continue
       [ -f "$f.br" ] && [ "$f.br" -nt "$f" ] || brotli -q 11 -f -k "$f"
       [ -f "$f.gz" ] && [ "$f.gz" -nt "$f" ] || gzip -9 -n -f -k "$f"
@@ -128,30 +139,35 @@ publish_site() {
       done
     done
   else
-    rm -f "$pkg/$script".{br,gz} "$pkg/$wasm".{br,gz} "$pkg/$css".{br,gz} "$site"/*.js.{br,gz}
+    for name in $names; do rm -f "$pkg/$name".{br,gz}; done
+    rm -f "$site"/*.js.{br,gz}
   fi
-  printf '{"script":"%s","wasm":"%s","stylesheet":"%s"}\n' "$script" "$wasm" "$css" > "$site/keyport-assets.json.new"
+  printf '{"stylesheet":"%s","pages":{%s}}\n' "$css" "$pages" > "$site/keyport-assets.json.new"
   mv "$site/keyport-assets.json.new" "$site/keyport-assets.json"
   # One line per build, newest last; keep the last two builds' files.
   local builds="$pkg/.builds"
-  { [ -f "$builds" ] && grep -v -x -F "$script $wasm $css" "$builds" | tail -n 1; echo "$script $wasm $css"; } > "$builds.new" || true
+  { [ -f "$builds" ] && grep -v -x -F "$names" "$builds" | tail -n 1; echo "$names"; } > "$builds.new" || true
   mv "$builds.new" "$builds"
-  local keep name
+  local keep
   keep=" $(tr '\n' ' ' < "$builds")"
-  for f in "$pkg"/keyport.*; do
+  for f in "$pkg"/keyport.* "$pkg"/keyport-*; do
+    [ -f "$f" ] || continue
     name=$(basename "$f"); name=${name%.br}; name=${name%.gz}
     case "$keep" in *" $name "*) ;; *) rm -f "$f" ;; esac
   done
   # wasm-bindgen's plain names from before content hashing.
   rm -f "$pkg"/keyport_bg.wasm* "$pkg"/keyport.js "$pkg"/keyport.css
-  echo "published $pkg/$wasm ($(stat -c %s "$pkg/$wasm") bytes$( [ -f "$pkg/$wasm.br" ] && echo ", brotli $(stat -c %s "$pkg/$wasm.br")"))" >&2
+  for group in $PAGE_GROUPS; do
+    wasm=$(python3 -c "import json,sys; print(json.load(open('$site/keyport-assets.json'))['pages']['$group']['wasm'])")
+    echo "published $pkg/$wasm ($(stat -c %s "$pkg/$wasm") bytes$( [ -f "$pkg/$wasm.br" ] && echo ", brotli $(stat -c %s "$pkg/$wasm.br")"))" >&2
+  done
 }
 
-# Copies FILE into target/site/pkg as keyport.<16 hex of its sha256>.EXT; prints the new name.
+# Copies FILE into target/site/pkg as STEM.<16 hex of its sha256>.EXT; prints the new name.
 hashed_copy() {
-  local file=$1 ext=$2 hash name
+  local file=$1 stem=$2 ext=$3 hash name
   hash=$(sha256sum "$file" | cut -c1-16)
-  name="keyport.$hash.$ext"
+  name="$stem.$hash.$ext"
   [ -f "target/site/pkg/$name" ] || cp "$file" "target/site/pkg/$name"
   echo "$name"
 }

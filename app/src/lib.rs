@@ -3,7 +3,8 @@
 //! Everything the browser sees lives here: the routes and pages, the components they are built
 //! from, the `#[server]` functions the pages call, and the plain data types those functions
 //! exchange. The crate compiles twice: with `ssr` into the `keyport` server (rendering pages and
-//! running server functions), and with `hydrate` into the wasm that makes the pages interactive.
+//! running server functions), and with `hydrate` into the wasm that makes the pages' islands
+//! (`#[island]`) interactive; everything else is server HTML.
 //! Server functions stay thin: they find the [`api::Portal`] service in context and call it, so the
 //! Okta client, the sandbox and the session store all live in the `server` crate.
 #![cfg_attr(
@@ -19,8 +20,11 @@ pub mod error;
 pub mod model;
 pub mod pages;
 
+#[cfg(not(feature = "hydrate"))]
 use leptos::prelude::*;
+#[cfg(not(feature = "hydrate"))]
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
+#[cfg(not(feature = "hydrate"))]
 use leptos_router::{
     components::{Route, Router, Routes},
     StaticSegment,
@@ -31,6 +35,7 @@ use leptos_router::{
 pub const OUTPUT_NAME: &str = "keyport";
 
 /// The HTML document around every page: rendered on the server only.
+#[cfg(not(feature = "hydrate"))]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -52,7 +57,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: layout and routes.
+/// The application: layout and routes. Server only: in islands mode the browser never runs
+/// the router (every link is a page load), only the islands.
+#[cfg(not(feature = "hydrate"))]
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -77,10 +84,14 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The wasm entry point: attaches the reactive app to the server-rendered HTML.
+/// The wasm entry point. Keyport runs in Leptos' islands mode: the pages, the layout and the
+/// router are server HTML only, and the browser hydrates just the `#[island]` components
+/// (the sign-in flow, the methods section, …), which the loader in [`assets`] finds and
+/// starts one by one after this has set up the reactive runtime. So the wasm carries only
+/// the code of what is interactive.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

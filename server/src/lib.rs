@@ -345,15 +345,18 @@ fn announce_sandbox(sb: &RunningSandbox, config: &SandboxConfig) {
     );
 }
 
-/// The current build's browser files (`web::assets`), with a warning when the wasm is missing.
+/// The current build's browser files (`web::assets`), with a warning when a wasm is missing.
 fn site_assets(config: &Config) -> Result<app::assets::SiteAssets, StartError> {
     let assets = web::assets::load(&config.site_root)?;
-    let wasm = config.site_root.join("pkg").join(&assets.wasm);
-    if !wasm.exists() {
-        tracing::warn!(
-            path = %wasm.display(),
-            "the wasm is not built: pages will render but not be interactive (see the README's start command)"
-        );
+    for group in app::assets::PageGroup::ALL {
+        let wasm = config.site_root.join("pkg").join(&assets.code(group).wasm);
+        if !wasm.exists() {
+            tracing::warn!(
+                path = %wasm.display(),
+                pages = group.name(),
+                "the wasm is not built: these pages will render but not be interactive (see the README's start command)"
+            );
+        }
     }
     Ok(assets)
 }

@@ -4,6 +4,7 @@
 use crate::components::icons::MethodIcon;
 use crate::components::webauthn::get_assertion;
 use crate::model::auth::{Challenge, FactorChoice, MethodKind};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -31,22 +32,22 @@ pub fn ChallengePanel(
 ) -> impl IntoView {
     let other = actions.other;
     let body = match challenge {
-        Challenge::Code { sent_to, resend_in } => view! {
+        Challenge::Code { sent_to, resend_in } => EitherOf4::A(view! {
             <CodeEntry factor=factor.clone() sent_to resend_in actions=actions.clone() busy />
         }
-        .into_any(),
-        Challenge::Question { question } => view! {
+        ),
+        Challenge::Question { question } => EitherOf4::B(view! {
             <QuestionEntry question actions=actions.clone() busy />
         }
-        .into_any(),
-        Challenge::Push { number } => view! {
+        ),
+        Challenge::Push { number } => EitherOf4::C(view! {
             <PushWait factor=factor.clone() number actions=actions.clone() />
         }
-        .into_any(),
-        Challenge::SecurityKey { options_json } => view! {
+        ),
+        Challenge::SecurityKey { options_json } => EitherOf4::D(view! {
             <SecurityKeyPrompt options_json actions=actions.clone() busy />
         }
-        .into_any(),
+        ),
     };
     view! {
         <div class="challenge" data-testid="challenge" data-kind=format!("{:?}", factor.kind)>
@@ -176,13 +177,13 @@ fn PushWait(factor: FactorChoice, number: Option<u32>, actions: ChallengeActions
     view! {
         <div class="push-wait" aria-live="polite">
             {match number {
-                Some(n) => view! {
+                Some(n) => Either::Left(view! {
                     <p>"We sent a notification to " <strong>{factor.label.clone()}</strong> ". Open it and tap this number:"</p>
                     <p class="push-number" data-testid="push-number">{n}</p>
-                }.into_any(),
-                None => view! {
+                }),
+                None => Either::Right(view! {
                     <p>"We sent a notification to " <strong>{factor.label.clone()}</strong> ". Open it and tap " <strong>"Yes, it's me"</strong> "."</p>
-                }.into_any(),
+                }),
             }}
             <p class="waiting"><span class="spinner" aria-hidden="true"></span> "Waiting for your approval…"</p>
             <div class="button-row">

@@ -1,10 +1,10 @@
 //! The frame around every page: the Keyport name, who is signed in, the sandbox banner, the
 //! main area. The session (user and anti-CSRF token) is loaded once here and shared through
-//! context.
+//! context with the pages, which are server-rendered; islands find the token in
+//! `<meta name="csrf-token">` (`api::client`).
 
-use crate::api::auth::{load_session, sign_out};
+use crate::api::auth::load_session;
 use crate::api::load_site_info;
-use crate::components::hydration::use_hydrated;
 use crate::error::PortalError;
 use crate::model::auth::{SessionView, UserSummary};
 use crate::model::SiteInfo;
@@ -25,13 +25,6 @@ pub fn Layout(children: Children) -> impl IntoView {
     let info = Resource::new_blocking(|| (), |_| load_site_info());
     let session = Resource::new_blocking(|| (), |_| load_session());
     provide_context(SessionResource(session));
-    // Every server-function call carries the session's anti-CSRF token.
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = session.get() {
-            crate::api::client::set_csrf_token(view.csrf);
-        }
-    });
-    let hydrated = use_hydrated();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -45,7 +38,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 }
             })}
         </Suspense>
-        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+        // The loader turns this to "true" once every island on the page has hydrated
+        // (`assets::loader_script`).
+        <div class="app" data-hydrated="false">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">
@@ -81,53 +76,32 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// Who is signed in, and signing out.
 ///
-/// Signing out is a real form posting to the server function, so it works the moment the page
-/// is drawn, before the wasm has loaded (the server answers a plain form post with a redirect
-/// to the sign-in page). Once hydrated, the submit is taken over and sent by the app's client.
+/// Signing out is a plain form posting to the server function: the server answers it with a
+/// redirect to the sign-in page, so it needs no code in the browser. The menu is a
+/// `<details>`, which opens and closes by itself.
 #[component]
 fn UserMenu(user: UserSummary, csrf: String) -> impl IntoView {
-    let (busy, set_busy) = signal(false);
     let action = <crate::api::auth::SignOut as leptos::server_fn::ServerFn>::url();
-    let out = move |ev: leptos::ev::SubmitEvent, everywhere: bool| {
-        ev.prevent_default();
-        set_busy.set(true);
-        leptos::task::spawn_local(async move {
-            let _ = sign_out(everywhere).await;
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().assign(signed_out_page(everywhere));
-            }
-            set_busy.set(false);
-        });
-    };
     let form = move |everywhere: bool, label: &'static str, testid: &'static str| {
         view! {
-            <form method="post" action=action on:submit=move |ev| out(ev, everywhere)>
+            <form method="post" action=action>
                 <input type="hidden" name="_csrf" value=csrf.clone() />
                 <input type="hidden" name="everywhere" value=everywhere.to_string() />
-                <button type="submit" class="menu-item" disabled=move || busy.get() data-testid=testid>
+                <button type="submit" class="menu-item" data-testid=testid>
                     {label}
                 </button>
             </form>
         }
     };
-    // The menu closes when one of its links is followed (the layout stays on screen across
-    // client-side navigation, and an open menu would cover the new page).
-    let menu = NodeRef::<leptos::html::Details>::new();
-    let close = move |_| {
-        if let Some(d) = menu.get() {
-            let _ = d.remove_attribute("open");
-        }
-    };
     view! {
-        <details class="user-menu" data-testid="user-menu" node_ref=menu>
+        <details class="user-menu" data-testid="user-menu">
             <summary>
                 <span class="avatar" aria-hidden="true">{user.display_name.chars().next().unwrap_or('?').to_string()}</span>
                 <span class="user-name">{user.display_name.clone()}</span>
             </summary>
             <div class="menu">
                 <p class="muted menu-login">{user.login.clone()}</p>
-                <a href="/account" class="menu-item" data-testid="account-link" on:click=close>"Password and account"</a>
+                <a href="/account" class="menu-item" data-testid="account-link">"Password and account"</a>
                 {user.is_admin.then(|| view! { <a href="/admin" class="menu-item">"Admin"</a> })}
                 {form(false, "Sign out", "sign-out")}
                 {form(true, "Sign out everywhere", "sign-out-everywhere")}

@@ -1,6 +1,8 @@
 //! Building blocks shared by the pages.
 
+pub mod activity;
 pub mod challenge;
+pub mod copy_button;
 pub mod embed;
 pub mod hydration;
 pub mod icons;

@@ -10,6 +10,7 @@ use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::{MethodKind, ReverifyStep};
+use leptos::either::EitherOf6;
 use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -66,10 +67,10 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
             <p class="muted">"For your security, confirm with one of your methods before this change. You won't be asked again for a few minutes."</p>
             <ErrorNotice error=error />
             {move || match step.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                None => EitherOf6::A(view! { <p class="muted">"Loading…"</p> }),
                 Some(ReverifyStep::Choose { factors, password }) if password || factors.is_empty() => {
                     let (pw, set_pw) = signal(String::new());
-                    view! {
+                    EitherOf6::B(view! {
                         <form class="form" on:submit=move |ev| { ev.prevent_default(); run(Box::pin(reverify_password(pw.get_untracked()))); }>
                             <label for="reverify-password">"Your password"</label>
                             <input id="reverify-password" type="password" autocomplete="current-password" prop:value=pw
@@ -78,9 +79,9 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                                 <button class="button" type="submit" disabled=move || busy.get() data-testid="reverify-password-submit">"Confirm"</button>
                             </div>
                         </form>
-                    }.into_any()
+                    })
                 }
-                Some(ReverifyStep::Choose { factors, .. }) => view! {
+                Some(ReverifyStep::Choose { factors, .. }) => EitherOf6::C(view! {
                     <ul class="choice-list" data-testid="reverify-factors">
                         {factors.into_iter().map(|f| {
                             let id = f.id.clone();
@@ -99,11 +100,11 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any(),
+                }),
                 Some(ReverifyStep::Challenge { factor, .. })
                     if factor.kind == MethodKind::SecurityKey && in_frame.get() =>
                 {
-                    view! { <KeyInNewWindow on_verified busy set_error /> }.into_any()
+                    EitherOf6::D(view! { <KeyInNewWindow on_verified busy set_error /> })
                 }
                 Some(ReverifyStep::Challenge { factor, challenge }) => {
                     let fid = factor.id.clone();
@@ -119,9 +120,9 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                         key_error: Callback::new(move |m: String| set_error.set(Some(PortalError::new(ErrorCode::InvalidInput, m)))),
                         other: Some(Callback::new(move |_| run(Box::pin(reverify_cancel())))),
                     };
-                    view! { <ChallengePanel factor challenge actions busy=busy /> }.into_any()
+                    EitherOf6::E(view! { <ChallengePanel factor challenge actions busy=busy /> })
                 }
-                Some(ReverifyStep::Verified) => view! { <p class="notice notice-ok">"Confirmed."</p> }.into_any(),
+                Some(ReverifyStep::Verified) => EitherOf6::F(view! { <p class="notice notice-ok">"Confirmed."</p> }),
             }}
             <div class="button-row">
                 <button type="button" class="button button-secondary" on:click=move |_| cancel() data-testid="reverify-cancel">"Cancel"</button>

@@ -10,6 +10,7 @@ use crate::components::reverify::ReverifyPanel;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::account::{AccountView, ProfileUpdate};
 use crate::model::auth::SessionView;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -29,7 +30,9 @@ enum Change {
 /// The page's shared state.
 #[derive(Clone, Copy)]
 struct AccountState {
-    view: Resource<Result<AccountView, PortalError>>,
+    /// The account as last loaded: first by the server (the island's prop), then after every
+    /// change.
+    view: RwSignal<Result<AccountView, PortalError>>,
     error: RwSignal<Option<PortalError>>,
     notice: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
@@ -71,7 +74,7 @@ impl AccountState {
                     page.error.set(None);
                     page.pending.set(None);
                     page.notice.set(Some(message));
-                    page.view.refetch();
+                    page.view.set(load_account().await);
                 }
                 Err(e) if e.code == ErrorCode::ReverificationRequired => {
                     page.error.set(None);
@@ -86,6 +89,8 @@ impl AccountState {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
+    // Loaded on the server for the island's first state; blocking, so the page is sent whole.
+    let account = Resource::new_blocking(|| (), |_| load_account());
     view! {
         <Title text="Password and account" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -95,7 +100,10 @@ pub fn AccountPage() -> impl IntoView {
                     None => None,
                 };
                 match view {
-                    Some(SessionView { user: Some(_), .. }) => view! { <AccountSections /> }.into_any(),
+                    Some(SessionView { user: Some(_), .. }) => {
+                        let initial = account.await;
+                        view! { <AccountSections initial /> }.into_any()
+                    }
                     _ => view! { <Redirect path="/signin" /> }.into_any(),
                 }
             })}
@@ -103,10 +111,11 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn AccountSections() -> impl IntoView {
+/// The page's one island: every card, and the confirmation a change may need.
+#[island]
+fn AccountSections(initial: Result<AccountView, PortalError>) -> impl IntoView {
     let page = AccountState {
-        view: Resource::new(|| (), |_| load_account()),
+        view: RwSignal::new(initial),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
         busy: RwSignal::new(false),
@@ -127,19 +136,15 @@ fn AccountSections() -> impl IntoView {
                 on_verified=Callback::new(move |_| { page.pending.set(None); page.run(change.clone()); })
                 on_cancel=Callback::new(move |_| page.pending.set(None)) />
         })}
-        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading your account…"</p></section> }>
-            {move || Suspend::new(async move {
-                match page.view.await {
-                    Ok(v) => view! {
-                        <PasswordCard view=v.clone() page />
-                        <LoginCard view=v.clone() page />
-                        <ProfileCard view=v.clone() page />
-                        <NoticesCard view=v />
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match page.view.get() {
+            Ok(v) => Either::Left(view! {
+                <PasswordCard view=v.clone() page />
+                <LoginCard view=v.clone() page />
+                <ProfileCard view=v.clone() page />
+                <NoticesCard view=v />
+            }),
+            Err(e) => Either::Right(view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }),
+        }}
     }
 }
 
@@ -257,7 +262,7 @@ fn LoginCard(view: AccountView, page: AccountState) -> impl IntoView {
     let login = RwSignal::new(String::new());
     let current = view.login.clone();
     let body = if view.can_change_login {
-        view! {
+        Either::Left(view! {
             <form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 page.error.set(None);
@@ -276,13 +281,13 @@ fn LoginCard(view: AccountView, page: AccountState) -> impl IntoView {
                 </div>
             </form>
         }
-        .into_any()
+        )
     } else {
-        view! {
+        Either::Right(view! {
             <p>"You sign in as " <strong data-testid="current-login">{current.clone()}</strong> ". "
                "To change it, ask your help desk."</p>
         }
-        .into_any()
+        )
     };
     view! {
         <section class="card" aria-labelledby="login-heading" data-testid="login-card">
@@ -341,13 +346,13 @@ fn NoticesCard(view: AccountView) -> impl IntoView {
         <section class="card" aria-labelledby="notices-heading" data-testid="notices-card">
             <h2 id="notices-heading">"Security emails"</h2>
             {match view.notices_to {
-                Some(to) => view! {
+                Some(to) => Either::Left(view! {
                     <p>"When your password changes, or a sign-in method is added or removed, we email "
                        <strong>{to}</strong> ". If you ever get one you didn't expect, change your password."</p>
-                }.into_any(),
-                None => view! {
+                }),
+                None => Either::Right(view! {
                     <p>"Your organization emails you itself when your password or sign-in methods change."</p>
-                }.into_any(),
+                }),
             }}
         </section>
     }

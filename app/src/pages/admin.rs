@@ -19,8 +19,10 @@ use crate::model::admin::{
 };
 use crate::model::methods::{Method, MethodStatus};
 use crate::model::Pipeline;
-use crate::pages::methods::{short_date, ActivityList, CopyButton};
+use crate::components::activity::{short_date, ActivityList};
+use crate::components::copy_button::CopyButton;
 use crate::pages::not_found::NotFound;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -207,15 +209,50 @@ pub fn AdminPage() -> impl IntoView {
         <Title text="Admin: authenticators" />
         <AdminGate>
             <AdminNav current="/admin" />
-            <Authenticators />
+            <AuthenticatorsLoaded />
         </AdminGate>
     }
 }
 
+/// Loads the authenticators on the server, for the island's first state.
 #[component]
-fn Authenticators() -> impl IntoView {
+fn AuthenticatorsLoaded() -> impl IntoView {
+    let list = Resource::new_blocking(|| (), |_| load_authenticators());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let initial = list.await;
+                view! { <Authenticators initial /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// Reloads what an admin island shows after each change it made (`AdminState::done`); the
+/// first state came from the server with the page.
+fn reload_after_changes<T: Send + Sync + 'static, Fut>(
+    page: AdminState,
+    shown: RwSignal<T>,
+    load: impl Fn() -> Fut + 'static,
+) where
+    Fut: std::future::Future<Output = T> + 'static,
+{
+    Effect::new(move |seen: Option<u32>| {
+        let done = page.done.get();
+        if seen.is_some_and(|seen| seen != done) {
+            let next = load();
+            leptos::task::spawn_local(async move { shown.set(next.await) });
+        }
+        done
+    });
+}
+
+/// The authenticators card: the `/admin` page's island.
+#[island]
+fn Authenticators(initial: Result<AuthenticatorsView, PortalError>) -> impl IntoView {
     let page = AdminState::new();
-    let list = Resource::new(move || page.done.get(), |_| load_authenticators());
+    let list = RwSignal::new(initial);
+    reload_after_changes(page, list, load_authenticators);
     let confirm = RwSignal::new(None::<AuthenticatorRow>);
     view! {
         {page.messages()}
@@ -237,14 +274,10 @@ fn Authenticators() -> impl IntoView {
                 </section>
             }
         })}
-        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading the authenticators…"</p></section> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(v) => view! { <AuthenticatorList view=v page confirm /> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match list.get() {
+            Ok(v) => Either::Left(view! { <AuthenticatorList view=v page confirm /> }),
+            Err(e) => Either::Right(view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }),
+        }}
     }
 }
 
@@ -255,15 +288,15 @@ fn AuthenticatorList(
     confirm: RwSignal<Option<AuthenticatorRow>>,
 ) -> impl IntoView {
     if view.pipeline == Some(Pipeline::Classic) {
-        return view! {
+        return Either::Left(view! {
             <section class="card" data-testid="authenticators">
                 <h2>"Authenticators"</h2>
                 <p class="notice notice-info">"This org runs Okta Classic Engine, which has no authenticators: its factors are turned on and off in the Okta Admin Console (Security › Multifactor). The help desk works the same in both."</p>
             </section>
         }
-        .into_any();
+        );
     }
-    view! {
+    Either::Right(view! {
         <section class="card" aria-labelledby="authenticators-heading" data-testid="authenticators">
             <h2 id="authenticators-heading">"Authenticators"</h2>
             <p class="muted">"What people may use to sign in. Turning one off removes it from everyone's choices at once."</p>
@@ -281,9 +314,9 @@ fn AuthenticatorList(
                                 <div class="method-title">
                                     <strong>{a.name.clone()}</strong>
                                     {if a.active {
-                                        view! { <span class="badge">"On"</span> }.into_any()
+                                        Either::Left(view! { <span class="badge">"On"</span> })
                                     } else {
-                                        view! { <span class="badge badge-warn">"Off"</span> }.into_any()
+                                        Either::Right(view! { <span class="badge badge-warn">"Off"</span> })
                                     }}
                                 </div>
                                 <div class="method-meta muted">
@@ -311,7 +344,7 @@ fn AuthenticatorList(
             </ul>
         </section>
     }
-    .into_any()
+    )
 }
 
 /// `/admin/helpdesk`: find a user (`?q=`), then help them (`?user=`). Both live in the
@@ -327,28 +360,39 @@ pub fn HelpdeskPage() -> impl IntoView {
     }
 }
 
+/// The help desk: the search is a plain form and its results are server HTML; the chosen
+/// user is an island.
 #[component]
 fn Helpdesk() -> impl IntoView {
     let query = use_query_map();
-    let q = Memo::new(move |_| query.with(|m| m.get("q")).unwrap_or_default());
-    let user_id = Memo::new(move |_| query.with(|m| m.get("user")).filter(|u| !u.is_empty()));
-    let page = AdminState::new();
-    let hits = Resource::new(
-        move || q.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(None)
-            } else {
-                search_users(q).await.map(Some)
+    let q = query.with_untracked(|m| m.get("q")).unwrap_or_default();
+    let user_id = query
+        .with_untracked(|m| m.get("user"))
+        .filter(|u| !u.is_empty());
+    let search = q.clone();
+    let hits = Resource::new_blocking(
+        || (),
+        move |_| {
+            let q = search.clone();
+            async move {
+                if q.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    search_users(q).await.map(Some)
+                }
             }
         },
     );
-    let user = Resource::new(
-        move || (user_id.get(), page.done.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => load_helpdesk_user(id).await.map(Some),
-                None => Ok(None),
+    let chosen = user_id.clone();
+    let user = Resource::new_blocking(
+        || (),
+        move |_| {
+            let id = chosen.clone();
+            async move {
+                match id {
+                    Some(id) => load_helpdesk_user(id).await.map(Some),
+                    None => Ok(None),
+                }
             }
         },
     );
@@ -358,30 +402,61 @@ fn Helpdesk() -> impl IntoView {
             <form class="form search-form" method="get" action="/admin/helpdesk" role="search">
                 <label for="helpdesk-q">"Name, username or email"</label>
                 <div class="copy-row">
-                    <input id="helpdesk-q" name="q" type="search" autocomplete="off" value=move || q.get() data-testid="helpdesk-search" />
+                    <input id="helpdesk-q" name="q" type="search" autocomplete="off" value=q data-testid="helpdesk-search" />
                     <button class="button" type="submit" data-testid="helpdesk-search-submit">"Search"</button>
                 </div>
             </form>
-            <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+            <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match hits.await {
                         Ok(Some(hits)) => view! { <UserHits hits /> }.into_any(),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <StaticError error=e /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
+        <Suspense fallback=|| ()>
+            {move || {
+                let user_id = user_id.clone();
+                Suspend::new(async move {
+                    match (user_id, user.await) {
+                        (Some(user_id), initial @ (Ok(Some(_)) | Err(_))) => {
+                            view! { <HelpdeskUserPanel user_id initial /> }.into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// An error drawn by the server, outside any island.
+#[component]
+fn StaticError(error: PortalError) -> impl IntoView {
+    view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }
+}
+
+/// The chosen user, and everything the help desk can do for them: `/admin/helpdesk`'s island.
+#[island]
+fn HelpdeskUserPanel(
+    user_id: String,
+    initial: Result<Option<HelpdeskUser>, PortalError>,
+) -> impl IntoView {
+    let page = AdminState::new();
+    let user = RwSignal::new(initial);
+    reload_after_changes(page, user, move || {
+        let id = user_id.clone();
+        async move { load_helpdesk_user(id).await.map(Some) }
+    });
+    view! {
         {page.messages()}
-        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading the user…"</p></section> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) => view! { <UserPanel user=u page /> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match user.get() {
+            Ok(Some(u)) => EitherOf3::A(view! { <UserPanel user=u page /> }),
+            Ok(None) => EitherOf3::B(()),
+            Err(e) => EitherOf3::C(view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }),
+        }}
     }
 }
 
@@ -473,7 +548,7 @@ fn HelpdeskMethod(
             </div>
             <div class="method-actions">
                 {move || if asking() {
-                    view! {
+                    Either::Left(view! {
                         <span>"Remove it?"</span>
                         <button type="button" class="button button-danger button-small" disabled=move || page.busy.get()
                             on:click=move |_| {
@@ -482,12 +557,12 @@ fn HelpdeskMethod(
                             }
                             data-testid="confirm-remove">"Remove"</button>
                         <button type="button" class="button button-secondary button-small" on:click=move |_| confirm_remove.set(None)>"Keep"</button>
-                    }.into_any()
+                    })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <button type="button" class="button button-danger-outline button-small"
                             on:click=move |_| confirm_remove.set(Some(id.get_value())) data-testid="remove">"Remove"</button>
-                    }.into_any()
+                    })
                 }}
             </div>
         </li>
@@ -501,7 +576,7 @@ fn AccessCodeCard(user_id: StoredValue<String>, page: AdminState) -> impl IntoVi
             <h2 id="tac-heading">"Temporary access code"</h2>
             <p class="muted">"For a user who lost every device: they sign in with it instead of their password and second method, then set up new methods. It works once, and is shown only here, now."</p>
             {move || match page.issued.get() {
-                Some(code) => view! {
+                Some(code) => Either::Left(view! {
                     <div class="notice notice-info" data-testid="tac-issued">
                         <p>"Give this code to the user over a channel you trust:"</p>
                         <div class="copy-row">
@@ -513,12 +588,12 @@ fn AccessCodeCard(user_id: StoredValue<String>, page: AdminState) -> impl IntoVi
                             {if code.multi_use { ", as many times as needed." } else { ", once." }}
                         </p>
                     </div>
-                }.into_any(),
-                None => view! {
+                }),
+                None => Either::Right(view! {
                     <button type="button" class="button" disabled=move || page.busy.get()
                         on:click=move |_| page.run(Change::IssueCode { user_id: user_id.get_value() })
                         data-testid="issue-tac">"Issue a temporary access code"</button>
-                }.into_any(),
+                }),
             }}
         </section>
     }

@@ -1,11 +1,13 @@
 //! The signed-in home: who you are and your sign-in methods. Signed out, it sends you to sign in.
 
 use crate::api::check_connection;
+use crate::api::methods::load_methods;
 use crate::components::hydration::use_hydrated;
 use crate::components::layout::use_session;
 use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
 use crate::pages::methods::MethodsSection;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -13,6 +15,10 @@ use leptos_router::components::Redirect;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
+    // Loaded on the server and handed to the methods island as its first state. Blocking, like
+    // the session: the page is sent whole, so the island is in the document before the wasm
+    // looks for it.
+    let methods = Resource::new_blocking(|| (), |_| load_methods());
     view! {
         <Title text="Your sign-in methods" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -24,7 +30,9 @@ pub fn HomePage() -> impl IntoView {
                         None => None,
                     };
                     match view {
-                        Some(SessionView { user: Some(user), .. }) => view! {
+                        Some(SessionView { user: Some(user), .. }) => {
+                            let initial = methods.await;
+                            view! {
                             <section class="card intro">
                                 <h1>"Hello, " {user.display_name.clone()}</h1>
                                 <p class="lead">
@@ -32,9 +40,10 @@ pub fn HomePage() -> impl IntoView {
                                     "passkeys, authenticator apps, phone and email — without leaving this site."
                                 </p>
                             </section>
-                            <MethodsSection />
+                            <MethodsSection initial />
                             <ConnectionCheck />
-                        }.into_any(),
+                        }.into_any()
+                        }
                         _ => view! { <Redirect path="/signin" /> }.into_any(),
                     }
                 })
@@ -44,8 +53,8 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// A live check of the connection to Okta. It needs the wasm: the button stays disabled until
-/// the page has hydrated.
-#[component]
+/// the island has hydrated.
+#[island]
 pub fn ConnectionCheck() -> impl IntoView {
     let hydrated = use_hydrated();
     let check = Action::new(|_: &()| check_connection());
@@ -66,10 +75,10 @@ pub fn ConnectionCheck() -> impl IntoView {
             </button>
             <div aria-live="polite" data-testid="connection-result">
                 {move || check.value().get().map(|result| match result {
-                    Ok(status) => view! { <ConnectionOk status /> }.into_any(),
-                    Err(err) => view! {
+                    Ok(status) => Either::Left(view! { <ConnectionOk status /> }),
+                    Err(err) => Either::Right(view! {
                         <p class="notice notice-error">{err.message.clone()}</p>
-                    }.into_any(),
+                    }),
                 })}
             </div>
         </section>

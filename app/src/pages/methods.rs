@@ -6,7 +6,9 @@ use crate::api::methods::{
     register_key, remove_method, rename_method, renew_enrollment, resend_enrollment_code,
     send_setup_link, start_enrollment, test_code, test_key, test_poll, test_start,
 };
+use crate::components::activity::{short_date, ActivityList};
 use crate::components::challenge::{ChallengeActions, ChallengePanel, PUSH_POLL};
+use crate::components::copy_button::CopyButton;
 use crate::components::embed::announce;
 use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
@@ -15,10 +17,11 @@ use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::MethodKind;
 use crate::model::methods::{
-    ActivityEntry, AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsActivity,
+    AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsActivity,
     MethodsView, TestStep,
 };
 use crate::model::Pipeline;
+use leptos::either::{Either, EitherOf3, EitherOf4, EitherOf6, EitherOf7};
 use leptos::prelude::*;
 use serde_json::json;
 use std::future::Future;
@@ -45,29 +48,11 @@ enum Panel {
     AddForm(MethodKind),
 }
 
-/// "2026-11-24T07:34:22.000Z" → "24 Nov 2026" (the same on server and browser: no clock).
-pub fn short_date(iso: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let parts: Vec<&str> = iso.get(..10).unwrap_or("").split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => {
-            let month = m
-                .parse::<usize>()
-                .ok()
-                .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
-                .copied()
-                .unwrap_or("");
-            format!("{} {month} {y}", d.trim_start_matches('0'))
-        }
-        _ => iso.to_string(),
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Page {
-    view: Resource<Result<MethodsView, PortalError>>,
+    /// The methods as last loaded: first by the server (the island's prop), then again after
+    /// every change.
+    view: RwSignal<Result<MethodsView, PortalError>>,
     /// Loaded in the browser after the page has painted (an effect, which never runs on the
     /// server): the System Log never holds up the methods, nor the server's render.
     activity: RwSignal<Option<Result<MethodsActivity, PortalError>>>,
@@ -81,7 +66,8 @@ struct Page {
 
 impl Page {
     fn refresh(&self) {
-        self.view.refetch();
+        let view = self.view;
+        leptos::task::spawn_local(async move { view.set(load_methods().await) });
         self.activity_wanted.update(|n| *n += 1);
     }
 
@@ -190,10 +176,12 @@ impl Page {
     }
 }
 
-#[component]
-pub fn MethodsSection() -> impl IntoView {
+/// The methods section: the one island of the signed-in home page. `initial` is the list the
+/// server loaded for the page.
+#[island]
+pub fn MethodsSection(initial: Result<MethodsView, PortalError>) -> impl IntoView {
     let page = Page {
-        view: Resource::new(|| (), |_| load_methods()),
+        view: RwSignal::new(initial),
         activity: RwSignal::new(None),
         activity_wanted: RwSignal::new(0),
         panel: RwSignal::new(Panel::None),
@@ -210,7 +198,7 @@ pub fn MethodsSection() -> impl IntoView {
     });
     // An enrollment left in progress (reload, another tab) is picked up again.
     Effect::new(move |_| {
-        if let Some(Ok(v)) = page.view.get() {
+        if let Ok(v) = page.view.get() {
             if let (Some(step), Panel::None) = (v.enrollment.clone(), page.panel.get_untracked()) {
                 page.panel.set(Panel::Enrolling(step));
             }
@@ -226,29 +214,25 @@ pub fn MethodsSection() -> impl IntoView {
         </div>
         <ErrorNotice error=page.error />
         {move || match page.panel.get() {
-            Panel::None => ().into_any(),
-            Panel::Reverify(action) => view! {
+            Panel::None => EitherOf7::A(()),
+            Panel::Reverify(action) => EitherOf7::B(view! {
                 <ReverifyPanel
                     on_verified=Callback::new(move |_| { page.panel.set(Panel::None); page.sensitive(action.clone()); })
                     on_cancel=Callback::new(move |_| page.panel.set(Panel::None)) />
-            }.into_any(),
-            Panel::Enrolling(step) => view! { <EnrollPanel step page /> }.into_any(),
-            Panel::Testing(step) => view! { <TestPanel step page /> }.into_any(),
-            Panel::ConfirmRemove(m) => view! { <RemovePanel method=m page /> }.into_any(),
-            Panel::Rename(m) => view! { <RenamePanel method=m page /> }.into_any(),
-            Panel::AddForm(kind) => view! { <AddForm kind page /> }.into_any(),
+            }),
+            Panel::Enrolling(step) => EitherOf7::C(view! { <EnrollPanel step page /> }),
+            Panel::Testing(step) => EitherOf7::D(view! { <TestPanel step page /> }),
+            Panel::ConfirmRemove(m) => EitherOf7::E(view! { <RemovePanel method=m page /> }),
+            Panel::Rename(m) => EitherOf7::F(view! { <RenamePanel method=m page /> }),
+            Panel::AddForm(kind) => EitherOf7::G(view! { <AddForm kind page /> }),
         }}
-        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading your methods…"</p></section> }>
-            {move || Suspend::new(async move {
-                match page.view.await {
-                    Ok(v) => view! { <MethodsList view=v page /> }.into_any(),
-                    Err(e) if e.code == ErrorCode::RateLimited && e.retry_after_seconds.is_some() => {
-                        view! { <WaitThenLoad error=e page /> }.into_any()
-                    }
-                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match page.view.get() {
+            Ok(v) => EitherOf3::A(view! { <MethodsList view=v page /> }),
+            Err(e) if e.code == ErrorCode::RateLimited && e.retry_after_seconds.is_some() => {
+                EitherOf3::B(view! { <WaitThenLoad error=e page /> })
+            }
+            Err(e) => EitherOf3::C(view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }),
+        }}
         <RecentActivity page />
     }
 }
@@ -293,13 +277,13 @@ fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
 fn RecentActivity(page: Page) -> impl IntoView {
     move || {
         match page.activity.get() {
-        Some(Ok(a)) => view! { <ActivityList entries=a.entries /> }.into_any(),
-        other => view! {
+        Some(Ok(a)) => Either::Left(view! { <ActivityList entries=a.entries /> }),
+        other => Either::Right(view! {
             <section class="card" aria-labelledby="activity-heading" data-testid="activity" aria-busy=other.is_none().then_some("true")>
                 <h2 id="activity-heading">"Recent security activity"</h2>
                 <p class="muted">{if other.is_none() { "Loading recent activity…" } else { "Recent activity can't be shown right now. Your methods above are up to date." }}</p>
             </section>
-        }.into_any(),
+        }),
     }
     }
 }
@@ -344,16 +328,16 @@ fn MethodRow(method: Method, page: Page, oie: bool) -> impl IntoView {
                         on:click=move |_| page.panel.set(Panel::Rename(m_rename.clone())) data-testid="rename">"Rename"</button>
                 })}
                 {if pending {
-                    view! {
+                    Either::Left(view! {
                         <button type="button" class="button button-secondary button-small"
                             on:click=move |_| { let id = id_for_cancel.clone(); page.sensitive(Sensitive::Remove { id, keep_recovery: false }) }
                             data-testid="discard">"Discard"</button>
-                    }.into_any()
+                    })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <button type="button" class="button button-danger-outline button-small"
                             on:click=move |_| page.panel.set(Panel::ConfirmRemove(m_remove.clone())) data-testid="remove">"Remove"</button>
-                    }.into_any()
+                    })
                 }}
             </div>
         </li>
@@ -399,24 +383,6 @@ fn needs_form(kind: MethodKind) -> bool {
         kind,
         MethodKind::Sms | MethodKind::Voice | MethodKind::Email | MethodKind::SecurityQuestion
     )
-}
-
-#[component]
-pub fn ActivityList(entries: Vec<ActivityEntry>) -> impl IntoView {
-    view! {
-        <section class="card" aria-labelledby="activity-heading" data-testid="activity">
-            <h2 id="activity-heading">"Recent security activity"</h2>
-            {entries.is_empty().then(|| view! { <p class="muted">"Nothing yet."</p> })}
-            <ul class="activity">
-                {entries.into_iter().map(|e| view! {
-                    <li class=if e.ok { "activity-item" } else { "activity-item activity-bad" }>
-                        <span>{e.text}</span>
-                        <span class="muted">{short_date(&e.when)} {e.from.map(|f| format!(" · from {f}"))}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
-        </section>
-    }
 }
 
 /// Okta's budget is spent for now: say how long, count down, then load the methods by
@@ -507,7 +473,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                 });
             };
             let link = setup_link.clone();
-            view! {
+            EitherOf6::A(view! {
                 <h2>"Set up Okta Verify"</h2>
                 <ol class="steps">
                     <li>"Install Okta Verify from your phone's app store."</li>
@@ -536,20 +502,20 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     </div>
                     {move || sent.get().map(|s| view! { <p class="notice notice-info">{s}</p> })}
                 </details>
-            }.into_any()
+            })
         }
-        EnrollmentStep::OktaVerifyExpired { .. } => view! {
+        EnrollmentStep::OktaVerifyExpired { .. } => EitherOf6::B(view! {
             <h2>"Set up Okta Verify"</h2>
             <p class="notice notice-warn" data-testid="qr-expired">"That QR code has expired before your phone finished."</p>
             <div class="button-row">
                 <button type="button" class="button" on:click=move |_| page.enrollment(Box::pin(renew_enrollment())) data-testid="renew">"Get a new code"</button>
             </div>
-        }.into_any(),
+        }),
         EnrollmentStep::AuthenticatorApp { kind, qr_svg, secret_groups, account, issuer, .. } => {
             let (code, set_code) = signal(String::new());
             let secret = secret_groups.join(" ");
             let title = if kind == MethodKind::OktaVerifyCode { "Set up Okta Verify codes" } else { "Set up an authenticator app" };
-            view! {
+            EitherOf6::C(view! {
                 <h2>{title}</h2>
                 <ol class="steps">
                     <li>"Open your authenticator app (Google Authenticator, Okta Verify, or another) and add an account."</li>
@@ -573,13 +539,13 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                         <button class="button" type="submit" disabled=move || page.busy.get() data-testid="enroll-verify">"Verify and finish"</button>
                     </div>
                 </form>
-            }.into_any()
+            })
         }
         EnrollmentStep::EnterCode { kind, sent_to, resend_in, .. } => {
             let (code, set_code) = signal(String::new());
             let left = countdown(resend_in.unwrap_or(0));
             let what = match kind { MethodKind::Email => "emailed", MethodKind::Voice => "are calling", _ => "texted" };
-            view! {
+            EitherOf6::D(view! {
                 <h2>{format!("Set up {}", kind.label().to_lowercase())}</h2>
                 <p>{format!("We {what} a code to {sent_to}. Enter it to finish.")}</p>
                 <form class="code-form" on:submit=move |ev| { ev.prevent_default(); page.enrollment(Box::pin(activate_enrollment(code.get_untracked()))); }>
@@ -594,7 +560,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                         </button>
                     </div>
                 </form>
-            }.into_any()
+            })
         }
         EnrollmentStep::RegisterKey { options_json, .. } => {
             let (working, set_working) = signal(false);
@@ -648,7 +614,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     }
                 });
             };
-            view! {
+            EitherOf6::E(view! {
                 <h2>"Add a security key or passkey"</h2>
                 <p>"When you continue, your browser asks you to touch your security key, or to use your device's fingerprint, face or PIN to create a passkey."</p>
                 {move || in_frame.get().then(|| view! {
@@ -656,25 +622,25 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                 })}
                 <div class="button-row">
                     {move || if in_frame.get() {
-                        view! {
+                        Either::Left(view! {
                             <button type="button" class="button" on:click=pop_out disabled=move || working.get() data-testid="register-key-popout">
                                 {move || if working.get() { "Finish in the new window…" } else { "Continue in a new window" }}
                             </button>
-                        }.into_any()
+                        })
                     } else {
                         let go = go.clone();
-                        view! {
+                        Either::Right(view! {
                             <button type="button" class="button" on:click=go disabled=move || working.get() data-testid="register-key">
                                 {move || if working.get() { "Waiting for your key…" } else { "Continue" }}
                             </button>
-                        }.into_any()
+                        })
                     }}
                 </div>
-            }.into_any()
+            })
         }
-        EnrollmentStep::Done { kind, name } => view! {
+        EnrollmentStep::Done { kind, name } => EitherOf6::F(view! {
             <p class="notice notice-ok">{format!("{} added: {name}.", kind.label())}</p>
-        }.into_any(),
+        }),
     };
     view! {
         <section class="card enroll" data-testid="enroll-panel">
@@ -687,32 +653,12 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
 }
 
 #[component]
-pub fn CopyButton(text: String) -> impl IntoView {
-    let (copied, set_copied) = signal(false);
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &text;
-        set_copied.set(true);
-        set_timeout(move || set_copied.set(false), Duration::from_secs(2));
-    };
-    view! {
-        <button type="button" class="button button-secondary button-small" on:click=copy data-testid="copy">
-            {move || if copied.get() { "Copied" } else { "Copy" }}
-        </button>
-    }
-}
-
-#[component]
 fn TestPanel(step: TestStep, page: Page) -> impl IntoView {
     let close = move |_| page.panel.set(Panel::None);
     let body = match step {
-        TestStep::Passed { name } => view! {
+        TestStep::Passed { name } => Either::Left(view! {
             <p class="notice notice-ok" data-testid="test-passed">{format!("It works: {name} verified you.")}</p>
-        }.into_any(),
+        }),
         TestStep::Challenge { factor, challenge } => {
             let fid = factor.id.clone();
             let actions = ChallengeActions {
@@ -727,7 +673,7 @@ fn TestPanel(step: TestStep, page: Page) -> impl IntoView {
                 key_error: Callback::new(move |m: String| page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, m)))),
                 other: None,
             };
-            view! { <ChallengePanel factor challenge actions busy=page.busy /> }.into_any()
+            Either::Right(view! { <ChallengePanel factor challenge actions busy=page.busy /> })
         }
     };
     view! {
@@ -817,7 +763,7 @@ const COUNTRIES: &[(&str, &str)] = &[
 
 #[component]
 fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
-    let view_data = page.view.get_untracked().and_then(|r| r.ok());
+    let view_data = page.view.get_untracked().ok();
     let emails = view_data
         .as_ref()
         .map(|v| v.emails.clone())
@@ -865,7 +811,7 @@ fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
         page.sensitive(Sensitive::Enroll(req));
     };
     let fields = match kind {
-        MethodKind::Sms | MethodKind::Voice => view! {
+        MethodKind::Sms | MethodKind::Voice => EitherOf4::A(view! {
             <label for="country">"Country"</label>
             <select id="country" on:change=move |ev| set_country.set(event_target_value(&ev)) data-testid="country">
                 {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code selected=*code == "US">{*name}</option> }).collect_view()}
@@ -884,15 +830,15 @@ fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
                 <input type="checkbox" prop:checked=replace on:change=move |ev| set_replace.set(event_target_checked(&ev)) data-testid="replace-phone" />
                 " Replace my current phone number"
             </label>
-        }.into_any(),
-        MethodKind::Email => view! {
+        }),
+        MethodKind::Email => EitherOf4::B(view! {
             <label for="email">"Email address"</label>
             <select id="email" on:change=move |ev| set_email.set(event_target_value(&ev)) data-testid="email">
                 {emails.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
             </select>
             <p class="hint">"Only your verified addresses can be used."</p>
-        }.into_any(),
-        MethodKind::SecurityQuestion => view! {
+        }),
+        MethodKind::SecurityQuestion => EitherOf4::C(view! {
             <label for="question">"Question"</label>
             <select id="question" on:change=move |ev| set_question.set(event_target_value(&ev)) data-testid="question">
                 {questions.iter().map(|(k, t)| view! { <option value=k.clone()>{t.clone()}</option> }).collect_view()}
@@ -904,8 +850,8 @@ fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
                 <li class="rule">"Not your password, and not the question itself"</li>
             </ul>
             {field_error("answer")}
-        }.into_any(),
-        _ => ().into_any(),
+        }),
+        _ => EitherOf4::D(()),
     };
     view! {
         <section class="card" data-testid="add-form">

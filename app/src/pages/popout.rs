@@ -11,6 +11,7 @@ use crate::components::reverify::ReverifyPanel;
 use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::methods::EnrollmentStep;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -58,8 +59,30 @@ fn no_link() -> PortalError {
     )
 }
 
+/// The window's page: server HTML around the errand, which only the browser knows (it is in
+/// the address's fragment).
 #[component]
 pub fn PopoutPage() -> impl IntoView {
+    view! {
+        <Title text="Security key" />
+        <PopoutErrand />
+    }
+}
+
+/// Names the window after its errand (the server drew a general title: it cannot see the
+/// fragment).
+fn set_window_title(title: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(&format!("{title} · Keyport"));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = title;
+}
+
+/// The errand: the window's one island.
+#[island]
+fn PopoutErrand() -> impl IntoView {
     // Until the page runs in the browser (the fragment and the opener are only there): None.
     let errand = RwSignal::new(None::<Errand>);
     let ticket = RwSignal::new(None::<String>);
@@ -97,10 +120,10 @@ pub fn PopoutPage() -> impl IntoView {
     view! {
         <ErrorNotice error=error />
         {move || match (errand.get(), ticket.get()) {
-            (Some(Errand::Reverify), Some(ticket)) => view! { <ConfirmInWindow ticket /> }.into_any(),
-            (Some(Errand::Register), Some(ticket)) => view! { <RegisterInWindow ticket /> }.into_any(),
-            _ if error.get().is_some() => ().into_any(),
-            _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            (Some(Errand::Reverify), Some(ticket)) => EitherOf4::A(view! { <ConfirmInWindow ticket /> }),
+            (Some(Errand::Register), Some(ticket)) => EitherOf4::B(view! { <RegisterInWindow ticket /> }),
+            _ if error.get().is_some() => EitherOf4::C(()),
+            _ => EitherOf4::D(view! { <p class="muted">"Loading…"</p> }),
         }}
     }
 }
@@ -120,8 +143,8 @@ fn ConfirmInWindow(ticket: String) -> impl IntoView {
             Err(e) => error.set(Some(e)),
         }
     });
+    set_window_title("Confirm it's you");
     view! {
-        <Title text="Confirm it's you" />
         <ErrorNotice error=error />
         {move || joined.get().then(|| view! {
             <ReverifyPanel
@@ -188,8 +211,8 @@ fn RegisterInWindow(ticket: String) -> impl IntoView {
             }
         });
     };
+    set_window_title("Add a security key");
     view! {
-        <Title text="Add a security key" />
         <section class="card" data-testid="popout">
             <h1>"Add a security key or passkey"</h1>
             <p>"When you continue, your browser asks you to touch your security key, or to use your device's fingerprint, face or PIN. This window then closes and you carry on where you were."</p>

@@ -13,6 +13,7 @@ use crate::components::notice::ErrorNotice;
 use crate::components::password_rules::{all_met, PasswordChecklist};
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::{FactorChoice, PasswordRules, SignInStep};
+use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -61,7 +62,8 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The sign-in steps: the page's one island, starting at the step the server found.
+#[island]
 fn SignInFlow(initial: SignInStep) -> impl IntoView {
     if matches!(initial, SignInStep::SignedIn { .. }) {
         go_home();
@@ -108,14 +110,14 @@ fn SignInFlow(initial: SignInStep) -> impl IntoView {
     view! {
         <ErrorNotice error=error />
         {move || match step.get() {
-            SignInStep::Credentials => view! {
+            SignInStep::Credentials => EitherOf5::A(view! {
                 <CredentialsForm busy=busy ready=hydrated on_submit=Callback::new(move |(u, p): (String, String)| run(Box::pin(sign_in(u, p)))) />
-            }.into_any(),
-            SignInStep::ChooseFactor { name, factors } => view! {
+            }),
+            SignInStep::ChooseFactor { name, factors } => EitherOf5::B(view! {
                 <FactorList name factors busy=busy
                     on_choose=Callback::new(move |id: String| run(Box::pin(choose_factor(id))))
                     on_restart=Callback::new(move |_| run(Box::pin(restart_sign_in()))) />
-            }.into_any(),
+            }),
             SignInStep::Challenge { factor, challenge, has_other_factors } => {
                 let actions = ChallengeActions {
                     submit: Callback::new(move |code: String| run(Box::pin(submit_code(code)))),
@@ -129,15 +131,15 @@ fn SignInFlow(initial: SignInStep) -> impl IntoView {
                     key_error: Callback::new(move |msg: String| set_error.set(Some(PortalError::new(ErrorCode::InvalidInput, msg)))),
                     other: has_other_factors.then(|| Callback::new(move |_| run(Box::pin(other_factor())))),
                 };
-                view! { <ChallengePanel factor challenge actions busy=busy /> }.into_any()
+                EitherOf5::C(view! { <ChallengePanel factor challenge actions busy=busy /> })
             }
-            SignInStep::ChangeExpiredPassword { rules } => view! {
+            SignInStep::ChangeExpiredPassword { rules } => EitherOf5::D(view! {
                 <ExpiredPasswordForm rules busy=busy
                     on_submit=Callback::new(move |(old, new): (String, String)| run(Box::pin(change_expired_password(old, new)))) />
-            }.into_any(),
-            SignInStep::SignedIn { user } => view! {
+            }),
+            SignInStep::SignedIn { user } => EitherOf5::E(view! {
                 <p class="notice notice-ok">"Signed in as " {user.display_name} ". Taking you to your sign-in methods…"</p>
-            }.into_any(),
+            }),
         }}
     }
 }

@@ -1,8 +1,8 @@
 //! The built site's files: which build is current, and how its files are sent.
 //!
-//! The production build (`.ci/lib.sh`, `publish_site`) names the wasm, its script and the
-//! stylesheet after a hash of their content, writes brotli and gzip copies beside every file,
-//! and lists the current names in `keyport-assets.json`. Here:
+//! The production build (`.ci/lib.sh`, `publish_site`) names the stylesheet and each page
+//! group's wasm and script after a hash of their content, writes brotli and gzip copies beside
+//! every file, and lists the current names in `keyport-assets.json`. Here:
 //! - [`load`] reads that list once at start, for the page shell ([`app::assets`]);
 //! - [`service`] sends files, choosing `.br`, `.gz` or the plain file by the browser's
 //!   `Accept-Encoding`, and tells caches how long to keep them: hashed names for a year,
@@ -65,13 +65,13 @@ pub fn load(site_root: &Path) -> Result<SiteAssets, ManifestError> {
             source,
         })?;
     let pkg = site_root.join("pkg");
-    for name in [&assets.script, &assets.wasm, &assets.stylesheet] {
+    for name in assets.file_names() {
         // A name is a plain file name: nothing in the manifest can point outside `pkg/`.
         let plain = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
         if !plain || !pkg.join(name).is_file() {
             return Err(ManifestError::Missing {
                 path: shown,
-                name: name.clone(),
+                name: name.to_string(),
                 pkg: pkg.display().to_string(),
             });
         }
@@ -142,6 +142,7 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::assets::PageGroup;
 
     #[test]
     fn only_a_build_hash_makes_a_name_immutable() {
@@ -180,15 +181,27 @@ mod tests {
 
     #[test]
     fn the_manifest_names_the_current_build_and_nothing_outside_pkg() {
-        let manifest = r#"{"script":"keyport.0123456789abcdef.js","wasm":"keyport.0123456789abcdef.wasm","stylesheet":"keyport.0123456789abcdef.css"}"#;
-        let dir = site(&[
-            ("keyport-assets.json", manifest),
-            ("pkg/keyport.0123456789abcdef.js", "js"),
-            ("pkg/keyport.0123456789abcdef.wasm", "wasm"),
-            ("pkg/keyport.0123456789abcdef.css", "css"),
-        ]);
+        let manifest = r#"{"stylesheet":"keyport.0123456789abcdef.css","pages":{
+            "signin":{"script":"keyport-signin.0123456789abcdef.js","wasm":"keyport-signin.0123456789abcdef.wasm"},
+            "portal":{"script":"keyport-portal.0123456789abcdef.js","wasm":"keyport-portal.0123456789abcdef.wasm"},
+            "admin":{"script":"keyport-admin.0123456789abcdef.js","wasm":"keyport-admin.0123456789abcdef.wasm"}}}"#;
+        let mut files = vec![
+            ("keyport-assets.json".to_string(), manifest.to_string()),
+            ("pkg/keyport.0123456789abcdef.css".into(), "css".into()),
+        ];
+        for group in ["signin", "portal", "admin"] {
+            for ext in ["js", "wasm"] {
+                files.push((format!("pkg/keyport-{group}.0123456789abcdef.{ext}"), ext.into()));
+            }
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), b.as_str())).collect();
+        let dir = site(&files);
         let assets = load(dir.path()).unwrap();
-        assert_eq!(assets.wasm_url(), "/pkg/keyport.0123456789abcdef.wasm");
+        assert_eq!(
+            assets.code(PageGroup::Admin).wasm_url(),
+            "/pkg/keyport-admin.0123456789abcdef.wasm"
+        );
+        assert!(is_hashed("keyport-admin.0123456789abcdef.wasm"));
 
         let escaping = manifest.replace("keyport.0123456789abcdef.css", "../keyport-assets.json");
         std::fs::write(dir.path().join("keyport-assets.json"), escaping).unwrap();
@@ -196,6 +209,18 @@ mod tests {
             load(dir.path()),
             Err(ManifestError::Missing { .. })
         ));
+
+        // One group's files gone (a half-copied deploy): the start stops, naming the file.
+        std::fs::write(dir.path().join("keyport-assets.json"), manifest).unwrap();
+        std::fs::remove_file(dir.path().join("pkg/keyport-portal.0123456789abcdef.wasm")).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("keyport-portal.0123456789abcdef.wasm"), "{err}");
+
+        // The manifest of an older build (one wasm for every page) is refused with the remedy.
+        let old = r#"{"script":"keyport.0123456789abcdef.js","wasm":"keyport.0123456789abcdef.wasm","stylesheet":"keyport.0123456789abcdef.css"}"#;
+        std::fs::write(dir.path().join("keyport-assets.json"), old).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("build the site again"), "{err}");
 
         std::fs::write(dir.path().join("keyport-assets.json"), "{").unwrap();
         let err = load(dir.path()).unwrap_err();

@@ -63,11 +63,18 @@ fn built_site() -> std::path::PathBuf {
     let write = |name: &str, body: &str| std::fs::write(root.join(name), body).unwrap();
     write(
         "keyport-assets.json",
-        r#"{"script":"keyport.0123456789abcdef.js","wasm":"keyport.89abcdef01234567.wasm","stylesheet":"keyport.fedcba9876543210.css"}"#,
+        r#"{"stylesheet":"keyport.fedcba9876543210.css","pages":{
+            "signin":{"script":"keyport-signin.0123456789abcdef.js","wasm":"keyport-signin.89abcdef01234567.wasm"},
+            "portal":{"script":"keyport-portal.1123456789abcdef.js","wasm":"keyport-portal.99abcdef01234567.wasm"},
+            "admin":{"script":"keyport-admin.2123456789abcdef.js","wasm":"keyport-admin.a9abcdef01234567.wasm"}}}"#,
     );
     for name in [
-        "pkg/keyport.0123456789abcdef.js",
-        "pkg/keyport.89abcdef01234567.wasm",
+        "pkg/keyport-signin.0123456789abcdef.js",
+        "pkg/keyport-signin.89abcdef01234567.wasm",
+        "pkg/keyport-portal.1123456789abcdef.js",
+        "pkg/keyport-portal.99abcdef01234567.wasm",
+        "pkg/keyport-admin.2123456789abcdef.js",
+        "pkg/keyport-admin.a9abcdef01234567.wasm",
         "pkg/keyport.fedcba9876543210.css",
         "embed.js",
     ] {
@@ -108,7 +115,7 @@ async fn built_files_are_sent_brotli_gzip_or_plain_as_the_browser_asks_and_kept_
         ("KEYPORT_SITE_ROOT", site.to_str().unwrap()),
     ]);
     let app = crate::support::keyport_with(&config).await;
-    let wasm = "/pkg/keyport.89abcdef01234567.wasm";
+    let wasm = "/pkg/keyport-signin.89abcdef01234567.wasm";
 
     for (accept, encoding, body) in [
         ("gzip, deflate, br, zstd", Some("br"), "brotli"),
@@ -128,7 +135,7 @@ async fn built_files_are_sent_brotli_gzip_or_plain_as_the_browser_asks_and_kept_
         );
         assert_eq!(
             got,
-            format!("{body} pkg/keyport.89abcdef01234567.wasm"),
+            format!("{body} pkg/keyport-signin.89abcdef01234567.wasm"),
             "{accept}"
         );
         // The type is the wasm's, whichever copy went: streaming compilation needs it.
@@ -154,18 +161,19 @@ async fn built_files_are_sent_brotli_gzip_or_plain_as_the_browser_asks_and_kept_
     assert_eq!(parts.status, StatusCode::NOT_MODIFIED);
     assert!(got.is_empty());
 
-    // A page names this build's files and loads nothing else from /pkg/.
-    let (parts, html) = fetch_asset(&app, "/signin", &[("accept", "text/html")]).await;
-    assert_eq!(parts.headers["cache-control"], "no-store");
-    for name in [
-        "/pkg/keyport.0123456789abcdef.js",
-        "/pkg/keyport.89abcdef01234567.wasm",
-        "/pkg/keyport.fedcba9876543210.css",
+    // A page names this build's files, its own group's code, and nothing else from /pkg/.
+    for (page, code) in [
+        ("/signin", ["/pkg/keyport-signin.0123456789abcdef.js", "/pkg/keyport-signin.89abcdef01234567.wasm"]),
+        ("/handoff", ["/pkg/keyport-portal.1123456789abcdef.js", "/pkg/keyport-portal.99abcdef01234567.wasm"]),
     ] {
-        assert!(html.contains(name), "{name} in {html}");
+        let (parts, html) = fetch_asset(&app, page, &[("accept", "text/html")]).await;
+        assert_eq!(parts.headers["cache-control"], "no-store");
+        for name in code.iter().chain(&["/pkg/keyport.fedcba9876543210.css"]) {
+            assert!(html.contains(name), "{name} in {page}: {html}");
+        }
+        // The stylesheet once; the script and the wasm twice each (preloaded, then loaded).
+        assert_eq!(html.matches("/pkg/").count(), 5, "{page}: {html}");
     }
-    // The stylesheet once; the script and the wasm twice each (preloaded, then loaded).
-    assert_eq!(html.matches("/pkg/").count(), 5, "{html}");
 
     // An earlier build's file that is gone is a miss no cache may keep.
     let (parts, _) = fetch_asset(&app, "/pkg/keyport.aaaaaaaaaaaaaaaa.wasm", &[]).await;
@@ -177,7 +185,7 @@ async fn built_files_are_sent_brotli_gzip_or_plain_as_the_browser_asks_and_kept_
 #[tokio::test]
 async fn a_manifest_naming_files_that_are_not_there_stops_the_start_with_the_reason() {
     let site = built_site();
-    std::fs::remove_file(site.join("pkg/keyport.89abcdef01234567.wasm")).unwrap();
+    std::fs::remove_file(site.join("pkg/keyport-admin.a9abcdef01234567.wasm")).unwrap();
     let store = crate::support::temp_store();
     let config = crate::support::test_config(&[
         ("KEYPORT_SESSION_STORE", &store),
@@ -185,7 +193,7 @@ async fn a_manifest_naming_files_that_are_not_there_stops_the_start_with_the_rea
     ]);
     let err = server::assemble(&config).await.err().unwrap().to_string();
     assert!(
-        err.contains("keyport.89abcdef01234567.wasm") && err.contains("build the site again"),
+        err.contains("keyport-admin.a9abcdef01234567.wasm") && err.contains("build the site again"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(site);
