@@ -89,7 +89,7 @@ ensure_brotli() {
 }
 
 # The page groups, one wasm each (app/src/pages/mod.rs, app::assets::PageGroup).
-PAGE_GROUPS="signin portal admin"
+PAGE_GROUPS="signin portal account popout admin"
 
 # Builds one wasm per page group, binds each, and publishes them with the stylesheet and the
 # public files.

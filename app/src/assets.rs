@@ -16,14 +16,24 @@ use serde::{Deserialize, Serialize};
 pub enum PageGroup {
     /// `/signin`: the sign-in steps.
     SignIn,
-    /// The signed-in pages: methods (`/`), account, the pop-out window, the handoff choice.
+    /// The methods page (`/`), and the pages with no islands (the handoff choice, not found).
     Portal,
+    /// `/account`: password, username, profile.
+    Account,
+    /// `/popout`: the window where a security key answers for Keyport inside a frame.
+    Popout,
     /// `/admin` and `/admin/helpdesk`.
     Admin,
 }
 
 impl PageGroup {
-    pub const ALL: [PageGroup; 3] = [PageGroup::SignIn, PageGroup::Portal, PageGroup::Admin];
+    pub const ALL: [PageGroup; 5] = [
+        PageGroup::SignIn,
+        PageGroup::Portal,
+        PageGroup::Account,
+        PageGroup::Popout,
+        PageGroup::Admin,
+    ];
 
     /// The group's name: in its cargo feature (`page-signin`), its files' names and the
     /// manifest.
@@ -31,6 +41,8 @@ impl PageGroup {
         match self {
             PageGroup::SignIn => "signin",
             PageGroup::Portal => "portal",
+            PageGroup::Account => "account",
+            PageGroup::Popout => "popout",
             PageGroup::Admin => "admin",
         }
     }
@@ -40,6 +52,10 @@ impl PageGroup {
         let path = path.trim_end_matches('/');
         if path == "/signin" {
             PageGroup::SignIn
+        } else if path == "/account" {
+            PageGroup::Account
+        } else if path == "/popout" {
+            PageGroup::Popout
         } else if path == "/admin" || path.starts_with("/admin/") {
             PageGroup::Admin
         } else {
@@ -79,6 +95,8 @@ impl PageCode {
 pub struct PagesCode {
     pub signin: PageCode,
     pub portal: PageCode,
+    pub account: PageCode,
+    pub popout: PageCode,
     pub admin: PageCode,
 }
 
@@ -98,6 +116,8 @@ impl Default for SiteAssets {
             pages: PagesCode {
                 signin: PageCode::unhashed(PageGroup::SignIn),
                 portal: PageCode::unhashed(PageGroup::Portal),
+                account: PageCode::unhashed(PageGroup::Account),
+                popout: PageCode::unhashed(PageGroup::Popout),
                 admin: PageCode::unhashed(PageGroup::Admin),
             },
         }
@@ -117,6 +137,8 @@ impl SiteAssets {
         match group {
             PageGroup::SignIn => &self.pages.signin,
             PageGroup::Portal => &self.pages.portal,
+            PageGroup::Account => &self.pages.account,
+            PageGroup::Popout => &self.pages.popout,
             PageGroup::Admin => &self.pages.admin,
         }
     }
@@ -157,12 +179,13 @@ fn loader_script(code: &PageCode) -> String {
          }};\
          const hydrateIslands = (mod) => {{\
            mod.hydrate();\
+           let missing = 0;\
            for (const island of document.querySelectorAll('leptos-island')) {{\
              const hydrateIsland = mod[island.dataset.component];\
              if (hydrateIsland) {{ hydrateIsland(island); }}\
-             else {{ console.warn('This build has no code for the island', island.dataset.component); }}\
+             else {{ missing += 1; console.warn('This build has no code for the island', island.dataset.component); }}\
            }}\
-           document.querySelector('.app')?.setAttribute('data-hydrated', 'true');\
+           if (missing === 0) {{ document.querySelector('.app')?.setAttribute('data-hydrated', 'true'); }}\
          }};\
          import(js)\
            .then((mod) => mod.default({{ module_or_path: wasm }}).then(() => mod))\
@@ -227,7 +250,8 @@ mod tests {
         assert!(script.contains("tried !== js"));
         // A failing hydrate (a bug, not a missing file) never triggers the reload.
         assert!(script.contains(".then(hydrateIslands, reloadOnce)"));
-        // Every island on the page is hydrated, then the page says so for tests and scripts.
+        // Every island on the page is hydrated, then (only if each had its code) the page says
+        // so for tests and scripts.
         assert!(script.contains("leptos-island"));
         assert!(script.contains("data-hydrated"));
     }
@@ -239,14 +263,16 @@ mod tests {
         assert_eq!(code.wasm_url(), "/pkg/keyport-admin_bg.wasm");
         assert_eq!(code.script_url(), "/pkg/keyport-admin.js");
         assert_eq!(assets.stylesheet_url(), "/pkg/keyport.css");
-        assert_eq!(assets.file_names().count(), 7);
+        assert_eq!(assets.file_names().count(), 11);
     }
 
     #[test]
     fn each_route_loads_its_own_groups_code() {
         assert_eq!(PageGroup::for_path("/signin"), PageGroup::SignIn);
         assert_eq!(PageGroup::for_path("/signin/"), PageGroup::SignIn);
-        for path in ["/", "/account", "/popout", "/handoff", "/nowhere", "/signinx"] {
+        assert_eq!(PageGroup::for_path("/account"), PageGroup::Account);
+        assert_eq!(PageGroup::for_path("/popout"), PageGroup::Popout);
+        for path in ["/", "/handoff", "/nowhere", "/signinx"] {
             assert_eq!(PageGroup::for_path(path), PageGroup::Portal, "{path}");
         }
         for path in ["/admin", "/admin/", "/admin/helpdesk"] {

@@ -135,6 +135,17 @@ impl FromServerFnError for PortalError {
     }
 }
 
+impl PortalError {
+    /// A part of a request that did not decode (a WebAuthn credential the browser passed on as
+    /// it made it), told the same way as a body that did not decode.
+    pub fn unreadable_request(detail: &str) -> Self {
+        PortalError::new(
+            ErrorCode::InvalidInput,
+            format!("The request could not be read: {}.", unreadable(detail)),
+        )
+    }
+}
+
 /// What was wrong with an undecodable request, in words, from the decoder's message: which
 /// field, never the value sent (it may be anything) nor the decoder's own wording.
 fn unreadable(detail: &str) -> String {

@@ -27,7 +27,7 @@ use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 #[cfg(not(feature = "hydrate"))]
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 /// The stem of the names the wasm, its script and the stylesheet are published under
@@ -59,6 +59,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The application: layout and routes. Server only: in islands mode the browser never runs
 /// the router (every link is a page load), only the islands.
+///
+/// Every page is rendered whole before it is sent (`SsrMode::Async`): its data is all on the
+/// server anyway, and so the `<head>` always carries what the layout learns from the session
+/// (the anti-CSRF token the islands send, the signed-in flag `/embed.js` reads), and every
+/// island is in the document before the wasm looks for islands.
 #[cfg(not(feature = "hydrate"))]
 #[component]
 pub fn App() -> impl IntoView {
@@ -71,13 +76,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
-                    <Route path=StaticSegment("signin") view=pages::signin::SignInPage />
-                    <Route path=StaticSegment("account") view=pages::account::AccountPage />
-                    <Route path=StaticSegment("admin") view=pages::admin::AdminPage />
-                    <Route path=StaticSegment("popout") view=pages::popout::PopoutPage />
-                    <Route path=StaticSegment("handoff") view=pages::handoff::HandoffPage />
-                    <Route path=(StaticSegment("admin"), StaticSegment("helpdesk")) view=pages::admin::HelpdeskPage />
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("popout") view=pages::popout::PopoutPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("handoff") view=pages::handoff::HandoffPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("helpdesk")) view=pages::admin::HelpdeskPage ssr=SsrMode::Async />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -6,14 +6,17 @@ test.beforeEach(async () => {
 });
 
 test('pages render on the server and hydrate in the browser', async ({ page }) => {
-  // Server-rendered HTML already has the layout, the sandbox banner and the sign-in form —
-  // with its button disabled, because it needs the wasm.
+  // Server-rendered HTML already has the layout, the sandbox banner and the sign-in form: a
+  // real form, posting to the server (it works before the wasm arrives), inside the page's one
+  // island.
   const response = await page.request.get('/signin', { headers: { accept: 'text/html' } });
   const html = await response.text();
   expect(html).toContain('Keyport');
   expect(html).toContain('data-testid="sandbox-banner"');
   expect(html).toContain('data-hydrated="false"');
-  expect(html).toMatch(/<button[^>]*disabled[^>]*data-testid="signin-submit"|<button[^>]*data-testid="signin-submit"[^>]*disabled/);
+  expect(html).toMatch(/<form[^>]*method="post"[^>]*action="\/api\/signin"/);
+  expect(html).not.toMatch(/<button[^>]*disabled[^>]*data-testid="signin-submit"/);
+  expect(html.match(/<leptos-island/g)).toHaveLength(1);
 
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin$/);
@@ -21,7 +24,7 @@ test('pages render on the server and hydrate in the browser', async ({ page }) =
   await hydrated(page);
   await expect(page.getByTestId('signin-submit')).toBeEnabled();
 
-  // Signed in, the connection check (a client-side action) works too.
+  // Signed in, the connection check (a plain form: the server answers with the result) works.
   await page.getByTestId('username').fill(users.nora);
   await page.getByTestId('password').fill(DEMO_PASSWORD);
   await page.getByTestId('signin-submit').click();

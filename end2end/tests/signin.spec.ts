@@ -171,6 +171,40 @@ test('sign-out works before the app has loaded', async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test('signing in works before the app has loaded: a wrong password is told, then the right one and a code', async ({ page }) => {
+  // The wasm never arrives: every step is a plain form post, answered with the next page.
+  await page.route('**/pkg/keyport*.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'export default async function init() {}\nexport function hydrate() {}\n' }),
+  );
+  await page.goto('/signin');
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'false');
+  await page.getByTestId('username').fill(users.tina);
+  await page.getByTestId('password').fill('not-the-password');
+  await page.getByTestId('signin-submit').click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByTestId('error')).toBeVisible();
+  await expect(page.getByTestId('error')).not.toContainText('not-the-password');
+  // The error is shown once: a reload shows the form without it.
+  await page.reload();
+  await expect(page.getByTestId('username')).toBeVisible();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+
+  await page.getByTestId('username').fill(users.tina);
+  await page.getByTestId('password').fill(DEMO_PASSWORD);
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('factor-list')).toBeVisible();
+  await page.locator('[data-testid=factor-choice][data-kind=AuthenticatorApp]').first().click();
+  await page.getByTestId('code-input').fill('000000');
+  await page.getByTestId('code-submit').click();
+  await expect(page.getByTestId('error')).toContainText("That code isn't right");
+  await expect(page.getByTestId('code-input')).toBeVisible();
+  await page.getByTestId('code-input').fill(await sandbox.totp(secrets.tinaGoogle));
+  await page.getByTestId('code-submit').click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('methods')).toBeVisible();
+  await page.unroute('**/pkg/keyport*.js');
+});
+
 // A link posted from another site into a browser already signed in as someone else (login CSRF:
 // the attacker's own valid token) does not replace the session without asking (issue 14, hole 11).
 /** Posts a hand-over from a page on another site (served by Playwright, never the network). */

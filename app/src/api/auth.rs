@@ -2,11 +2,12 @@
 
 use super::client::KeyportClient;
 #[cfg(feature = "ssr")]
-use super::{context, respond};
+use super::{answer_plain_form, context, posted_by_plain_form, respond, take_kept_error};
 use crate::error::PortalError;
 use crate::model::auth::{HandoffChoice, SessionView, SignInStep};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
+use serde_json::value::RawValue;
 
 /// Who is signed in, and the page's anti-CSRF token (a GET: the page needs it before any POST).
 #[server(prefix = "/api", endpoint = "session", input = GetUrl, client = KeyportClient)]
@@ -18,6 +19,26 @@ pub async fn load_session() -> Result<SessionView, PortalError> {
         }
         .await,
     )
+}
+
+/// A sign-in step sent by a plain form (the page before, or without, its wasm) is answered
+/// with a redirect to the page that draws the step the server is now at.
+#[cfg(feature = "ssr")]
+async fn after_step(result: Result<SignInStep, PortalError>) -> Result<SignInStep, PortalError> {
+    if !posted_by_plain_form() {
+        return result;
+    }
+    let page = match result {
+        Ok(SignInStep::SignedIn { .. }) => "/",
+        _ => "/signin",
+    };
+    answer_plain_form(result, page).await
+}
+
+/// The error a plain form post on the sign-in page left for it, shown once.
+#[server(prefix = "/api", endpoint = "signin/kept-error", input = GetUrl, client = KeyportClient)]
+pub async fn take_sign_in_error() -> Result<Option<PortalError>, PortalError> {
+    Ok(take_kept_error().await)
 }
 
 /// Where a sign-in stands (so a reload shows the same step).
@@ -34,35 +55,38 @@ pub async fn sign_in_state() -> Result<SignInStep, PortalError> {
 
 #[server(prefix = "/api", endpoint = "signin", client = KeyportClient)]
 pub async fn sign_in(username: String, password: String) -> Result<SignInStep, PortalError> {
-    respond(
+    after_step(respond(
         async {
             let (s, session, req) = context().await?;
             s.auth.sign_in(&session, &req, username, password).await
         }
         .await,
-    )
+    ))
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "signin/factor", client = KeyportClient)]
 pub async fn choose_factor(factor_id: String) -> Result<SignInStep, PortalError> {
-    respond(
+    after_step(respond(
         async {
             let (s, session, req) = context().await?;
             s.auth.choose_factor(&session, &req, factor_id).await
         }
         .await,
-    )
+    ))
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "signin/code", client = KeyportClient)]
 pub async fn submit_code(code: String) -> Result<SignInStep, PortalError> {
-    respond(
+    after_step(respond(
         async {
             let (s, session, req) = context().await?;
             s.auth.submit_code(&session, &req, code).await
         }
         .await,
-    )
+    ))
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "signin/poll", client = KeyportClient)]
@@ -88,13 +112,13 @@ pub async fn resend() -> Result<SignInStep, PortalError> {
 }
 
 #[server(prefix = "/api", endpoint = "signin/key", input = Json, client = KeyportClient)]
-pub async fn submit_security_key(
-    credential: webauthn_rs_proto::PublicKeyCredential,
-) -> Result<SignInStep, PortalError> {
+pub async fn submit_security_key(credential: Box<RawValue>) -> Result<SignInStep, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
-            s.auth.submit_security_key(&session, &req, credential).await
+            s.auth
+                .submit_security_key(&session, &req, super::webauthn_credential(&credential)?)
+                .await
         }
         .await,
     )
@@ -129,13 +153,14 @@ pub async fn other_factor() -> Result<SignInStep, PortalError> {
 
 #[server(prefix = "/api", endpoint = "signin/restart", client = KeyportClient)]
 pub async fn restart_sign_in() -> Result<SignInStep, PortalError> {
-    respond(
+    after_step(respond(
         async {
             let (s, session, _) = context().await?;
             Ok(s.auth.restart_sign_in(&session).await)
         }
         .await,
-    )
+    ))
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "signout", client = KeyportClient)]

@@ -10,6 +10,7 @@ use crate::model::methods::{
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
+use serde_json::value::RawValue;
 
 #[server(prefix = "/api", endpoint = "methods", input = GetUrl, client = KeyportClient)]
 pub async fn load_methods() -> Result<MethodsView, PortalError> {
@@ -96,13 +97,13 @@ pub async fn activate_enrollment(code: String) -> Result<EnrollmentStep, PortalE
 }
 
 #[server(prefix = "/api", endpoint = "methods/enroll/key", input = Json, client = KeyportClient)]
-pub async fn register_key(
-    credential: webauthn_rs_proto::RegisterPublicKeyCredential,
-) -> Result<EnrollmentStep, PortalError> {
+pub async fn register_key(credential: Box<RawValue>) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
-            s.methods.register_key(&session, &req, credential).await
+            s.methods
+                .register_key(&session, &req, super::webauthn_credential(&credential)?)
+                .await
         }
         .await,
     )
@@ -164,13 +165,13 @@ pub async fn test_poll() -> Result<TestStep, PortalError> {
 }
 
 #[server(prefix = "/api", endpoint = "methods/test/key", input = Json, client = KeyportClient)]
-pub async fn test_key(
-    credential: webauthn_rs_proto::PublicKeyCredential,
-) -> Result<TestStep, PortalError> {
+pub async fn test_key(credential: Box<RawValue>) -> Result<TestStep, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
-            s.methods.test_key(&session, &req, credential).await
+            s.methods
+                .test_key(&session, &req, super::webauthn_credential(&credential)?)
+                .await
         }
         .await,
     )
@@ -251,12 +252,14 @@ pub async fn popout_options(ticket: String) -> Result<EnrollmentStep, PortalErro
 #[server(prefix = "/api", endpoint = "methods/popout/register", input = Json, client = KeyportClient)]
 pub async fn popout_register(
     ticket: String,
-    credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    credential: Box<RawValue>,
 ) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
             let (s, _, req) = context().await?;
-            s.methods.popout_register(&req, ticket, credential).await
+            s.methods
+                .popout_register(&req, ticket, super::webauthn_credential(&credential)?)
+                .await
         }
         .await,
     )

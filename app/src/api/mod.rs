@@ -16,8 +16,9 @@ pub mod reverify;
 mod service;
 #[cfg(feature = "ssr")]
 pub use service::{
-    context, respond, services, AccountPortal, AdminPortal, AuthPortal, MethodsPortal, Portal,
-    RequestInfo, Services,
+    answer_plain_form, context, posted_by_plain_form, respond, services, take_kept_error,
+    AccountPortal, AdminPortal, AuthPortal, KeptError, MethodsPortal, Portal, RequestInfo,
+    Services, FORM_ERROR,
 };
 
 use crate::error::PortalError;
@@ -25,6 +26,8 @@ use crate::model::{SiteInfo, UpstreamStatus};
 use client::KeyportClient;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+#[cfg(feature = "ssr")]
+use serde::de::DeserializeOwned;
 
 /// Deployment facts for the layout (sandbox banner, org host). A GET: it changes nothing.
 #[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient)]
@@ -36,4 +39,13 @@ pub async fn load_site_info() -> Result<SiteInfo, PortalError> {
 #[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient)]
 pub async fn check_connection() -> Result<UpstreamStatus, PortalError> {
     respond(async { services()?.portal.check_upstream().await }.await)
+}
+
+/// A WebAuthn credential as the browser's `toJSON()` made it (the browser passes it on
+/// untouched: `components::webauthn`), read into webauthn-rs' type on the server.
+#[cfg(feature = "ssr")]
+fn webauthn_credential<T: DeserializeOwned>(
+    json: &serde_json::value::RawValue,
+) -> Result<T, PortalError> {
+    serde_json::from_str(json.get()).map_err(|e| PortalError::unreadable_request(&e.to_string()))
 }

@@ -8,6 +8,7 @@ use crate::error::PortalError;
 use crate::model::auth::ReverifyStep;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
+use serde_json::value::RawValue;
 
 #[server(prefix = "/api", endpoint = "reverify/state", input = GetUrl, client = KeyportClient)]
 pub async fn reverify_state() -> Result<ReverifyStep, PortalError> {
@@ -54,14 +55,12 @@ pub async fn reverify_poll() -> Result<ReverifyStep, PortalError> {
 }
 
 #[server(prefix = "/api", endpoint = "reverify/key", input = Json, client = KeyportClient)]
-pub async fn reverify_security_key(
-    credential: webauthn_rs_proto::PublicKeyCredential,
-) -> Result<ReverifyStep, PortalError> {
+pub async fn reverify_security_key(credential: Box<RawValue>) -> Result<ReverifyStep, PortalError> {
     respond(
         async {
             let (s, session, req) = context().await?;
             s.auth
-                .reverify_security_key(&session, &req, credential)
+                .reverify_security_key(&session, &req, super::webauthn_credential(&credential)?)
                 .await
         }
         .await,

@@ -431,3 +431,51 @@ pub fn respond<T>(result: Result<T, PortalError>) -> Result<T, PortalError> {
     }
     result
 }
+
+/// Whether this server-function call is a plain HTML form post (a page whose wasm has not
+/// arrived, or never will), not the app's own client: the browser then asked for a page.
+pub fn posted_by_plain_form() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
+/// The session key of an error a plain form post keeps for the next page.
+pub const FORM_ERROR: &str = "keyport.form_error";
+
+/// The error a plain form post left, taken out of the session by the server before the page
+/// renders (a session changed while the page renders would not be saved) and handed to the
+/// render in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct KeptError(pub PortalError);
+
+/// Answers a plain form post: the browser goes to `page`, which shows `result`'s error, if any,
+/// once (`take_kept_error`). The error stays in the server's session, never in the address, so
+/// a link cannot put words on Keyport's page.
+pub async fn answer_plain_form<T>(
+    result: Result<T, PortalError>,
+    page: &str,
+) -> Result<T, PortalError> {
+    if let Err(e) = &result {
+        if let Ok((_, session, _)) = context().await {
+            if let Err(store) = session.insert(FORM_ERROR, e).await {
+                tracing::warn!(error = %store, "cannot keep a form's error for the next page");
+            }
+        }
+    }
+    leptos_axum::redirect(page);
+    result
+}
+
+/// The error a plain form post left for this page (already taken out of the session, so it is
+/// shown once).
+pub async fn take_kept_error() -> Option<PortalError> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()?
+        .extensions
+        .get::<KeptError>()
+        .map(|kept| kept.0.clone())
+}

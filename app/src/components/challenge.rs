@@ -17,10 +17,21 @@ pub struct ChallengeActions {
     pub submit: Callback<String>,
     pub resend: Callback<()>,
     pub poll: Callback<()>,
-    pub key: Callback<webauthn_rs_proto::PublicKeyCredential>,
+    /// The security key's answer: the browser's JSON of the credential.
+    pub key: Callback<Box<serde_json::value::RawValue>>,
     pub key_error: Callback<String>,
     /// "Use another method", when there is one.
     pub other: Option<Callback<()>>,
+    /// Where the code form posts when the page has no wasm yet (sign-in; elsewhere the panel
+    /// only ever runs hydrated).
+    pub plain_form: Option<PlainForm>,
+}
+
+/// A plain form's target: the server function's address and the session's anti-CSRF token.
+#[derive(Clone)]
+pub struct PlainForm {
+    pub action: &'static str,
+    pub csrf: String,
 }
 
 #[component]
@@ -34,20 +45,16 @@ pub fn ChallengePanel(
     let body = match challenge {
         Challenge::Code { sent_to, resend_in } => EitherOf4::A(view! {
             <CodeEntry factor=factor.clone() sent_to resend_in actions=actions.clone() busy />
-        }
-        ),
+        }),
         Challenge::Question { question } => EitherOf4::B(view! {
             <QuestionEntry question actions=actions.clone() busy />
-        }
-        ),
+        }),
         Challenge::Push { number } => EitherOf4::C(view! {
             <PushWait factor=factor.clone() number actions=actions.clone() />
-        }
-        ),
+        }),
         Challenge::SecurityKey { options_json } => EitherOf4::D(view! {
             <SecurityKeyPrompt options_json actions=actions.clone() busy />
-        }
-        ),
+        }),
     };
     view! {
         <div class="challenge" data-testid="challenge" data-kind=format!("{:?}", factor.kind)>
@@ -106,14 +113,21 @@ fn CodeEntry(
     };
     let submit = actions.submit;
     let resend = actions.resend;
+    let (action, csrf) = match actions.plain_form {
+        Some(f) => (Some(f.action), Some(f.csrf)),
+        None => (None, None),
+    };
     view! {
         <form
             class="code-form"
+            method=action.map(|_| "post")
+            action=action
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit.run(code.get_untracked());
             }
         >
+            {csrf.map(|csrf| view! { <input type="hidden" name="_csrf" value=csrf /> })}
             <p>{hint}</p>
             <label for="code">"Code"</label>
             <input

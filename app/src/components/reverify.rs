@@ -119,6 +119,7 @@ pub fn ReverifyPanel(on_verified: Callback<()>, on_cancel: Callback<()>) -> impl
                         key: Callback::new(move |c| run(Box::pin(reverify_security_key(c)))),
                         key_error: Callback::new(move |m: String| set_error.set(Some(PortalError::new(ErrorCode::InvalidInput, m)))),
                         other: Some(Callback::new(move |_| run(Box::pin(reverify_cancel())))),
+                        plain_form: None,
                     };
                     EitherOf6::E(view! { <ChallengePanel factor challenge actions busy=busy /> })
                 }

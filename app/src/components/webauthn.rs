@@ -1,7 +1,12 @@
-//! The browser's WebAuthn ceremonies, with webauthn-rs-proto's conversions to and from the
-//! browser's types. Only the hydrated app runs them; on the server they are never called.
+//! The browser's WebAuthn ceremonies. The server sends the options as WebAuthn's JSON form
+//! (webauthn-rs' `CreationChallengeResponse` / `RequestChallengeResponse`); the browser turns
+//! them into its binary form itself (`PublicKeyCredential.parseCreationOptionsFromJSON`,
+//! WebAuthn Level 3) and the new credential back into JSON (`toJSON()`), which goes to the
+//! server untouched. So the wasm carries no WebAuthn types and no base64 of its own. Only the
+//! hydrated islands run these; on the server they are never called.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// Why a ceremony did not finish, in terms a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,14 +37,11 @@ impl CeremonyError {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::CeremonyError;
-    use wasm_bindgen::JsCast;
+    use js_sys::{Function, Object, Reflect, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use webauthn_rs_proto::{
-        CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
-        RequestChallengeResponse,
-    };
 
-    fn classify(err: wasm_bindgen::JsValue) -> CeremonyError {
+    fn classify(err: JsValue) -> CeremonyError {
         let name = err
             .dyn_ref::<web_sys::DomException>()
             .map(|e| e.name())
@@ -57,52 +59,85 @@ mod browser {
         }
     }
 
-    fn credentials() -> Result<web_sys::CredentialsContainer, CeremonyError> {
+    /// The browser's `PublicKeyCredential` class, when it has WebAuthn.
+    fn credential_class() -> Result<JsValue, CeremonyError> {
         let window = web_sys::window().ok_or(CeremonyError::Unsupported)?;
-        if !js_sys::Reflect::has(&window, &"PublicKeyCredential".into()).unwrap_or(false) {
-            return Err(CeremonyError::Unsupported);
+        Reflect::get(&window, &"PublicKeyCredential".into())
+            .ok()
+            .filter(|class| class.is_function())
+            .ok_or(CeremonyError::Unsupported)
+    }
+
+    /// A method of `target` by name, when it has one.
+    fn method(target: &JsValue, name: &str) -> Option<Function> {
+        Reflect::get(target, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+    }
+
+    /// The options for `navigator.credentials.create` / `.get` from their JSON form, by the
+    /// browser's own `parse…FromJSON` (a browser without it is asked to update).
+    fn options(options_json: &str, parse: &str) -> Result<Object, CeremonyError> {
+        let class = credential_class()?;
+        let parse = method(&class, parse).ok_or(CeremonyError::Unsupported)?;
+        let unreadable = |_| CeremonyError::Other("unreadable options".into());
+        let given = JSON::parse(options_json).map_err(unreadable)?;
+        let public_key = Reflect::get(&given, &"publicKey".into()).map_err(unreadable)?;
+        let parsed = parse.call1(&class, &public_key).map_err(classify)?;
+        let options = Object::new();
+        Reflect::set(&options, &"publicKey".into(), &parsed).map_err(unreadable)?;
+        // Conditional mediation (passkey autofill), when the server asks for it.
+        if let Ok(mediation) = Reflect::get(&given, &"mediation".into()) {
+            if mediation.is_string() {
+                Reflect::set(&options, &"mediation".into(), &mediation).map_err(unreadable)?;
+            }
         }
-        Ok(window.navigator().credentials())
+        Ok(options)
     }
 
-    pub async fn get(options_json: &str) -> Result<PublicKeyCredential, CeremonyError> {
-        let options: RequestChallengeResponse =
-            serde_json::from_str(options_json).map_err(|e| CeremonyError::Other(e.to_string()))?;
-        let options: web_sys::CredentialRequestOptions = options.into();
-        let promise = credentials()?
-            .get_with_options(&options)
-            .map_err(classify)?;
-        let value = JsFuture::from(promise).await.map_err(classify)?;
-        let credential = web_sys::PublicKeyCredential::from(value);
-        Ok(PublicKeyCredential::from(credential))
+    /// The credential the browser made, as JSON text (its own `toJSON()`).
+    async fn finish(promise: js_sys::Promise) -> Result<String, CeremonyError> {
+        let credential = JsFuture::from(promise).await.map_err(classify)?;
+        let to_json = method(&credential, "toJSON").ok_or(CeremonyError::Unsupported)?;
+        let json = to_json.call0(&credential).map_err(classify)?;
+        JSON::stringify(&json)
+            .map(String::from)
+            .map_err(|_| CeremonyError::Other("unreadable credential".into()))
     }
 
-    pub async fn create(options_json: &str) -> Result<RegisterPublicKeyCredential, CeremonyError> {
-        let options: CreationChallengeResponse =
-            serde_json::from_str(options_json).map_err(|e| CeremonyError::Other(e.to_string()))?;
-        let options: web_sys::CredentialCreationOptions = options.into();
+    fn credentials() -> Result<web_sys::CredentialsContainer, CeremonyError> {
+        Ok(web_sys::window()
+            .ok_or(CeremonyError::Unsupported)?
+            .navigator()
+            .credentials())
+    }
+
+    pub async fn get(options_json: &str) -> Result<String, CeremonyError> {
+        let options = options(options_json, "parseRequestOptionsFromJSON")?;
         let promise = credentials()?
-            .create_with_options(&options)
+            .get_with_options(options.unchecked_ref())
             .map_err(classify)?;
-        let value = JsFuture::from(promise).await.map_err(classify)?;
-        let credential = web_sys::PublicKeyCredential::from(value);
-        Ok(RegisterPublicKeyCredential::from(credential))
+        finish(promise).await
+    }
+
+    pub async fn create(options_json: &str) -> Result<String, CeremonyError> {
+        let options = options(options_json, "parseCreationOptionsFromJSON")?;
+        let promise = credentials()?
+            .create_with_options(options.unchecked_ref())
+            .map_err(classify)?;
+        finish(promise).await
     }
 
     pub fn supported() -> bool {
-        web_sys::window()
-            .map(|w| js_sys::Reflect::has(&w, &"PublicKeyCredential".into()).unwrap_or(false))
-            .unwrap_or(false)
+        credential_class().is_ok()
     }
 }
 
-/// Asks the browser for an assertion (sign-in, re-verification).
-pub async fn get_assertion(
-    options_json: String,
-) -> Result<webauthn_rs_proto::PublicKeyCredential, CeremonyError> {
+/// Asks the browser for an assertion (sign-in, re-verification): the credential as JSON.
+pub async fn get_assertion(options_json: String) -> Result<Box<RawValue>, CeremonyError> {
     #[cfg(feature = "hydrate")]
     {
-        browser::get(&options_json).await
+        as_raw(browser::get(&options_json).await?)
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -111,19 +146,24 @@ pub async fn get_assertion(
     }
 }
 
-/// Asks the browser to create a credential (registering a security key or passkey).
-pub async fn create_credential(
-    options_json: String,
-) -> Result<webauthn_rs_proto::RegisterPublicKeyCredential, CeremonyError> {
+/// Asks the browser to create a credential (registering a security key or passkey): the
+/// credential as JSON.
+pub async fn create_credential(options_json: String) -> Result<Box<RawValue>, CeremonyError> {
     #[cfg(feature = "hydrate")]
     {
-        browser::create(&options_json).await
+        as_raw(browser::create(&options_json).await?)
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = options_json;
         Err(CeremonyError::Unsupported)
     }
+}
+
+/// The browser's JSON text, passed on as it is.
+#[cfg(feature = "hydrate")]
+fn as_raw(json: String) -> Result<Box<RawValue>, CeremonyError> {
+    RawValue::from_string(json).map_err(|_| CeremonyError::Other("unreadable credential".into()))
 }
 
 /// Whether the browser has WebAuthn at all.

@@ -280,14 +280,12 @@ fn LoginCard(view: AccountView, page: AccountState) -> impl IntoView {
                     </button>
                 </div>
             </form>
-        }
-        )
+        })
     } else {
         Either::Right(view! {
             <p>"You sign in as " <strong data-testid="current-login">{current.clone()}</strong> ". "
                "To change it, ask your help desk."</p>
-        }
-        )
+        })
     };
     view! {
         <section class="card" aria-labelledby="login-heading" data-testid="login-card">

@@ -10,6 +10,8 @@ use crate::api::admin::{
     helpdesk_reset_methods, helpdesk_unlock, load_authenticators, load_helpdesk_user, search_users,
     set_authenticator_active,
 };
+use crate::components::activity::{short_date, ActivityList};
+use crate::components::copy_button::CopyButton;
 use crate::components::icons::MethodIcon;
 use crate::components::notice::ErrorNotice;
 use crate::components::reverify::ReverifyPanel;
@@ -19,8 +21,6 @@ use crate::model::admin::{
 };
 use crate::model::methods::{Method, MethodStatus};
 use crate::model::Pipeline;
-use crate::components::activity::{short_date, ActivityList};
-use crate::components::copy_button::CopyButton;
 use crate::pages::not_found::NotFound;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -293,8 +293,7 @@ fn AuthenticatorList(
                 <h2>"Authenticators"</h2>
                 <p class="notice notice-info">"This org runs Okta Classic Engine, which has no authenticators: its factors are turned on and off in the Okta Admin Console (Security › Multifactor). The help desk works the same in both."</p>
             </section>
-        }
-        );
+        });
     }
     Either::Right(view! {
         <section class="card" aria-labelledby="authenticators-heading" data-testid="authenticators">
@@ -343,8 +342,7 @@ fn AuthenticatorList(
                 }).collect_view()}
             </ul>
         </section>
-    }
-    )
+    })
 }
 
 /// `/admin/helpdesk`: find a user (`?q=`), then help them (`?user=`). Both live in the

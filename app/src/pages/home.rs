@@ -2,8 +2,8 @@
 
 use crate::api::check_connection;
 use crate::api::methods::load_methods;
-use crate::components::hydration::use_hydrated;
 use crate::components::layout::use_session;
+use crate::error::PortalError;
 use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
 use crate::pages::methods::MethodsSection;
@@ -11,6 +11,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -19,6 +20,18 @@ pub fn HomePage() -> impl IntoView {
     // the session: the page is sent whole, so the island is in the document before the wasm
     // looks for it.
     let methods = Resource::new_blocking(|| (), |_| load_methods());
+    // The connection check, when the person asked for it (`?check`).
+    let asked = use_query_map().with_untracked(|q| q.get("check").is_some());
+    let check = Resource::new_blocking(
+        || (),
+        move |_| async move {
+            if asked {
+                Some(check_connection().await)
+            } else {
+                None
+            }
+        },
+    );
     view! {
         <Title text="Your sign-in methods" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -32,6 +45,7 @@ pub fn HomePage() -> impl IntoView {
                     match view {
                         Some(SessionView { user: Some(user), .. }) => {
                             let initial = methods.await;
+                            let result = check.await;
                             view! {
                             <section class="card intro">
                                 <h1>"Hello, " {user.display_name.clone()}</h1>
@@ -41,7 +55,7 @@ pub fn HomePage() -> impl IntoView {
                                 </p>
                             </section>
                             <MethodsSection initial />
-                            <ConnectionCheck />
+                            <ConnectionCheck result />
                         }.into_any()
                         }
                         _ => view! { <Redirect path="/signin" /> }.into_any(),
@@ -52,29 +66,23 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// A live check of the connection to Okta. It needs the wasm: the button stays disabled until
-/// the island has hydrated.
-#[island]
-pub fn ConnectionCheck() -> impl IntoView {
-    let hydrated = use_hydrated();
-    let check = Action::new(|_: &()| check_connection());
-    let pending = check.pending();
+/// A check of the connection to Okta, on request: a plain form asking for this page again
+/// with `?check`, which the server answers with the result in place. It needs no code in the
+/// browser, so it works before (and without) the wasm.
+#[component]
+pub fn ConnectionCheck(result: Option<Result<UpstreamStatus, PortalError>>) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="connection-heading">
+        <section class="card" id="connection" aria-labelledby="connection-heading">
             <h2 id="connection-heading">"Connection to Okta"</h2>
             <p>"Check that Keyport can reach your organisation's Okta right now."</p>
-            <button
-                class="button"
-                data-testid="check-connection"
-                disabled=move || !hydrated.get() || pending.get()
-                on:click=move |_| {
-                    check.dispatch(());
-                }
-            >
-                {move || if pending.get() { "Checking…" } else { "Check connection" }}
-            </button>
+            <form method="get" action="/">
+                <input type="hidden" name="check" value="now" />
+                <button class="button" type="submit" data-testid="check-connection">
+                    "Check connection"
+                </button>
+            </form>
             <div aria-live="polite" data-testid="connection-result">
-                {move || check.value().get().map(|result| match result {
+                {result.map(|result| match result {
                     Ok(status) => Either::Left(view! { <ConnectionOk status /> }),
                     Err(err) => Either::Right(view! {
                         <p class="notice notice-error">{err.message.clone()}</p>

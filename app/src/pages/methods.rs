@@ -17,8 +17,8 @@ use crate::components::webauthn::create_credential;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::MethodKind;
 use crate::model::methods::{
-    AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsActivity,
-    MethodsView, TestStep,
+    AddOption, EnrollRequest, EnrollmentStep, Method, MethodStatus, MethodsActivity, MethodsView,
+    TestStep,
 };
 use crate::model::Pipeline;
 use leptos::either::{Either, EitherOf3, EitherOf4, EitherOf6, EitherOf7};
@@ -275,8 +275,7 @@ fn MethodsList(view: MethodsView, page: Page) -> impl IntoView {
 /// The activity card: loading, the list, or a quiet word when the System Log is unavailable.
 #[component]
 fn RecentActivity(page: Page) -> impl IntoView {
-    move || {
-        match page.activity.get() {
+    move || match page.activity.get() {
         Some(Ok(a)) => Either::Left(view! { <ActivityList entries=a.entries /> }),
         other => Either::Right(view! {
             <section class="card" aria-labelledby="activity-heading" data-testid="activity" aria-busy=other.is_none().then_some("true")>
@@ -284,7 +283,6 @@ fn RecentActivity(page: Page) -> impl IntoView {
                 <p class="muted">{if other.is_none() { "Loading recent activity…" } else { "Recent activity can't be shown right now. Your methods above are up to date." }}</p>
             </section>
         }),
-    }
     }
 }
 
@@ -440,7 +438,14 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
         });
     };
     let body = match step {
-        EnrollmentStep::ScanOktaVerify { qr_svg, setup_link, expires_in, send_to_phone, send_to_email, .. } => {
+        EnrollmentStep::ScanOktaVerify {
+            qr_svg,
+            setup_link,
+            expires_in,
+            send_to_phone,
+            send_to_email,
+            ..
+        } => {
             let left = countdown(expires_in);
             // The server watches the phone (one shared poll); this tab asks for the outcome.
             if let Ok(h) = set_interval_with_handle(
@@ -451,7 +456,9 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     leptos::task::spawn_local(async move {
                         match enrollment_status().await {
                             Ok(Some(EnrollmentStep::Done { kind, name })) => page.added(kind, name),
-                            Ok(Some(s @ EnrollmentStep::OktaVerifyExpired { .. })) => page.panel.set(Panel::Enrolling(s)),
+                            Ok(Some(s @ EnrollmentStep::OktaVerifyExpired { .. })) => {
+                                page.panel.set(Panel::Enrolling(s))
+                            }
                             Ok(_) => {}
                             Err(e) => page.error.set(Some(e)),
                         }
@@ -464,10 +471,13 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
             let (sent, set_sent) = signal(None::<String>);
             let (phone, set_phone) = signal(String::new());
             let send = move |channel: &'static str| {
-                let number = (channel == "sms").then(|| phone.get_untracked()).filter(|p| !p.is_empty());
+                let number = (channel == "sms")
+                    .then(|| phone.get_untracked())
+                    .filter(|p| !p.is_empty());
                 leptos::task::spawn_local(async move {
                     match send_setup_link(channel.to_string(), number).await {
-                        Ok(to) => set_sent.set(Some(format!("Sent to {to}. Open the link on your phone."))),
+                        Ok(to) => set_sent
+                            .set(Some(format!("Sent to {to}. Open the link on your phone."))),
                         Err(e) => page.error.set(Some(e)),
                     }
                 });
@@ -511,10 +521,21 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                 <button type="button" class="button" on:click=move |_| page.enrollment(Box::pin(renew_enrollment())) data-testid="renew">"Get a new code"</button>
             </div>
         }),
-        EnrollmentStep::AuthenticatorApp { kind, qr_svg, secret_groups, account, issuer, .. } => {
+        EnrollmentStep::AuthenticatorApp {
+            kind,
+            qr_svg,
+            secret_groups,
+            account,
+            issuer,
+            ..
+        } => {
             let (code, set_code) = signal(String::new());
             let secret = secret_groups.join(" ");
-            let title = if kind == MethodKind::OktaVerifyCode { "Set up Okta Verify codes" } else { "Set up an authenticator app" };
+            let title = if kind == MethodKind::OktaVerifyCode {
+                "Set up Okta Verify codes"
+            } else {
+                "Set up an authenticator app"
+            };
             EitherOf6::C(view! {
                 <h2>{title}</h2>
                 <ol class="steps">
@@ -541,10 +562,19 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                 </form>
             })
         }
-        EnrollmentStep::EnterCode { kind, sent_to, resend_in, .. } => {
+        EnrollmentStep::EnterCode {
+            kind,
+            sent_to,
+            resend_in,
+            ..
+        } => {
             let (code, set_code) = signal(String::new());
             let left = countdown(resend_in.unwrap_or(0));
-            let what = match kind { MethodKind::Email => "emailed", MethodKind::Voice => "are calling", _ => "texted" };
+            let what = match kind {
+                MethodKind::Email => "emailed",
+                MethodKind::Voice => "are calling",
+                _ => "texted",
+            };
             EitherOf6::D(view! {
                 <h2>{format!("Set up {}", kind.label().to_lowercase())}</h2>
                 <p>{format!("We {what} a code to {sent_to}. Enter it to finish.")}</p>
@@ -589,7 +619,9 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     if let Ok(h) = set_interval_with_handle(
                         move || {
                             leptos::task::spawn_local(async move {
-                                if let Ok(Some(EnrollmentStep::Done { kind, name })) = enrollment_status().await {
+                                if let Ok(Some(EnrollmentStep::Done { kind, name })) =
+                                    enrollment_status().await
+                                {
                                     stop();
                                     set_working.set(false);
                                     page.added(kind, name);
@@ -610,7 +642,9 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                     set_working.set(false);
                     match r {
                         Ok(c) => page.enrollment(Box::pin(register_key(c))),
-                        Err(e) => page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, e.message()))),
+                        Err(e) => page
+                            .error
+                            .set(Some(PortalError::new(ErrorCode::InvalidInput, e.message()))),
                     }
                 });
             };
@@ -670,8 +704,12 @@ fn TestPanel(step: TestStep, page: Page) -> impl IntoView {
                     }
                 }),
                 key: Callback::new(move |c| page.test(Box::pin(test_key(c)))),
-                key_error: Callback::new(move |m: String| page.error.set(Some(PortalError::new(ErrorCode::InvalidInput, m)))),
+                key_error: Callback::new(move |m: String| {
+                    page.error
+                        .set(Some(PortalError::new(ErrorCode::InvalidInput, m)))
+                }),
                 other: None,
+                plain_form: None,
             };
             Either::Right(view! { <ChallengePanel factor challenge actions busy=page.busy /> })
         }

@@ -1,11 +1,11 @@
 //! One module per page.
 //!
 //! The server compiles every page. A browser build compiles only the pages of its page group
-//! (cargo features `page-signin`, `page-portal`, `page-admin`; `assets::PageGroup`), so each
+//! (cargo features `page-<group>`, `assets::PageGroup`), so each
 //! group's wasm carries the code of its own islands and nothing else. Pages without islands
 //! need no code in the browser and are compiled into no wasm.
 
-#[cfg(any(not(feature = "hydrate"), feature = "page-portal"))]
+#[cfg(any(not(feature = "hydrate"), feature = "page-account"))]
 pub mod account;
 #[cfg(any(not(feature = "hydrate"), feature = "page-admin"))]
 pub mod admin;
@@ -17,7 +17,7 @@ pub mod home;
 pub mod methods;
 #[cfg(any(not(feature = "hydrate"), feature = "page-admin"))]
 pub mod not_found;
-#[cfg(any(not(feature = "hydrate"), feature = "page-portal"))]
+#[cfg(any(not(feature = "hydrate"), feature = "page-popout"))]
 pub mod popout;
 #[cfg(any(not(feature = "hydrate"), feature = "page-signin"))]
 pub mod signin;

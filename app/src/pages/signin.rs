@@ -4,17 +4,19 @@
 
 use crate::api::auth::{
     change_expired_password, choose_factor, other_factor, poll_push, resend, restart_sign_in,
-    sign_in, sign_in_state, submit_code, submit_security_key,
+    sign_in, sign_in_state, submit_code, submit_security_key, take_sign_in_error, ChooseFactor,
+    RestartSignIn, SignIn, SubmitCode,
 };
-use crate::components::challenge::{ChallengeActions, ChallengePanel};
-use crate::components::hydration::use_hydrated;
+use crate::components::challenge::{ChallengeActions, ChallengePanel, PlainForm};
 use crate::components::icons::MethodIcon;
+use crate::components::layout::use_session;
 use crate::components::notice::ErrorNotice;
 use crate::components::password_rules::{all_met, PasswordChecklist};
 use crate::error::{ErrorCode, PortalError};
 use crate::model::auth::{FactorChoice, PasswordRules, SignInStep};
 use leptos::either::EitherOf5;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::future::Future;
@@ -43,6 +45,9 @@ fn handoff_notice(code: &str) -> &'static str {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let initial = Resource::new_blocking(|| (), |_| sign_in_state());
+    // What a plain form post (before the wasm arrived) left to say.
+    let kept = Resource::new_blocking(|| (), |_| take_sign_in_error());
+    let session = use_session();
     let query = use_query_map();
     let handoff = move || query.with(|q| q.get("handoff")).map(|c| handoff_notice(&c));
     view! {
@@ -52,8 +57,13 @@ pub fn SignInPage() -> impl IntoView {
             {move || handoff().map(|text| view! { <p class="notice notice-warn" data-testid="handoff-notice">{text}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let csrf = match session {
+                        Some(s) => s.0.await.map(|v| v.csrf).unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    let initial_error = kept.await.ok().flatten();
                     match initial.await {
-                        Ok(step) => view! { <SignInFlow initial=step /> }.into_any(),
+                        Ok(step) => view! { <SignInFlow initial=step initial_error csrf /> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     }
                 })}
@@ -62,16 +72,23 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The sign-in steps: the page's one island, starting at the step the server found.
+/// The sign-in steps: the page's one island, starting at the step the server found (and the
+/// error a plain form post left). The credentials, the choice of method and a code are plain
+/// forms too (`csrf` goes in each), so they work before the wasm has arrived; once it has,
+/// they are sent by the app's client instead.
 #[island]
-fn SignInFlow(initial: SignInStep) -> impl IntoView {
+fn SignInFlow(
+    initial: SignInStep,
+    initial_error: Option<PortalError>,
+    csrf: String,
+) -> impl IntoView {
     if matches!(initial, SignInStep::SignedIn { .. }) {
         go_home();
     }
     let (step, set_step) = signal(initial);
-    let (error, set_error) = signal(None::<PortalError>);
+    let (error, set_error) = signal(initial_error);
+    let csrf = StoredValue::new(csrf);
     let (busy, set_busy) = signal(false);
-    let hydrated = use_hydrated();
 
     // Runs one server call and moves to the step it answers with. After a failed push (denied,
     // expired) the server has moved back to the choice of method: `refresh` picks that up.
@@ -111,10 +128,10 @@ fn SignInFlow(initial: SignInStep) -> impl IntoView {
         <ErrorNotice error=error />
         {move || match step.get() {
             SignInStep::Credentials => EitherOf5::A(view! {
-                <CredentialsForm busy=busy ready=hydrated on_submit=Callback::new(move |(u, p): (String, String)| run(Box::pin(sign_in(u, p)))) />
+                <CredentialsForm busy=busy csrf=csrf.get_value() on_submit=Callback::new(move |(u, p): (String, String)| run(Box::pin(sign_in(u, p)))) />
             }),
             SignInStep::ChooseFactor { name, factors } => EitherOf5::B(view! {
-                <FactorList name factors busy=busy
+                <FactorList name factors busy=busy csrf=csrf.get_value()
                     on_choose=Callback::new(move |id: String| run(Box::pin(choose_factor(id))))
                     on_restart=Callback::new(move |_| run(Box::pin(restart_sign_in()))) />
             }),
@@ -130,6 +147,7 @@ fn SignInFlow(initial: SignInStep) -> impl IntoView {
                     key: Callback::new(move |c| run(Box::pin(submit_security_key(c)))),
                     key_error: Callback::new(move |msg: String| set_error.set(Some(PortalError::new(ErrorCode::InvalidInput, msg)))),
                     other: has_other_factors.then(|| Callback::new(move |_| run(Box::pin(other_factor())))),
+                    plain_form: Some(PlainForm { action: <SubmitCode as ServerFn>::url(), csrf: csrf.get_value() }),
                 };
                 EitherOf5::C(view! { <ChallengePanel factor challenge actions busy=busy /> })
             }
@@ -144,10 +162,16 @@ fn SignInFlow(initial: SignInStep) -> impl IntoView {
     }
 }
 
+/// The hidden field that carries the anti-CSRF token in a plain form post.
+#[component]
+fn CsrfField(csrf: String) -> impl IntoView {
+    view! { <input type="hidden" name="_csrf" value=csrf /> }
+}
+
 #[component]
 fn CredentialsForm(
     #[prop(into)] busy: Signal<bool>,
-    #[prop(into)] ready: Signal<bool>,
+    csrf: String,
     on_submit: Callback<(String, String)>,
 ) -> impl IntoView {
     let (username, set_username) = signal(String::new());
@@ -155,11 +179,14 @@ fn CredentialsForm(
     view! {
         <form
             class="form"
+            method="post"
+            action={<SignIn as ServerFn>::url()}
             on:submit=move |ev| {
                 ev.prevent_default();
                 on_submit.run((username.get_untracked(), password.get_untracked()));
             }
         >
+            <CsrfField csrf />
             <label for="username">"Username"</label>
             <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
                 spellcheck="false" required prop:value=username
@@ -168,7 +195,7 @@ fn CredentialsForm(
             <input id="password" name="password" type="password" autocomplete="current-password" required
                 prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) data-testid="password" />
             <div class="button-row">
-                <button class="button" type="submit" disabled=move || busy.get() || !ready.get() data-testid="signin-submit">
+                <button class="button" type="submit" disabled=move || busy.get() data-testid="signin-submit">
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </div>
@@ -181,9 +208,11 @@ fn FactorList(
     name: String,
     factors: Vec<FactorChoice>,
     #[prop(into)] busy: Signal<bool>,
+    csrf: String,
     on_choose: Callback<String>,
     on_restart: Callback<()>,
 ) -> impl IntoView {
+    let restart_csrf = csrf.clone();
     view! {
         <p>"Hi " <strong>{name}</strong> ". Confirm it's you with one of your methods:"</p>
         <ul class="choice-list" data-testid="factor-list">
@@ -191,24 +220,30 @@ fn FactorList(
                 let id = f.id.clone();
                 view! {
                     <li>
-                        <button type="button" class="choice" disabled=move || busy.get()
-                            on:click=move |_| on_choose.run(id.clone())
-                            data-testid="factor-choice" data-kind=format!("{:?}", f.kind)>
-                            <MethodIcon kind=f.kind />
-                            <span class="choice-text">
-                                <strong>{f.kind.label()}</strong>
-                                <span class="muted">{f.label.clone()}</span>
-                            </span>
-                        </button>
+                        <form method="post" action={<ChooseFactor as ServerFn>::url()}
+                            on:submit=move |ev| { ev.prevent_default(); on_choose.run(id.clone()) }>
+                            <CsrfField csrf=csrf.clone() />
+                            <input type="hidden" name="factor_id" value=f.id.clone() />
+                            <button type="submit" class="choice" disabled=move || busy.get()
+                                data-testid="factor-choice" data-kind=format!("{:?}", f.kind)>
+                                <MethodIcon kind=f.kind />
+                                <span class="choice-text">
+                                    <strong>{f.kind.label()}</strong>
+                                    <span class="muted">{f.label.clone()}</span>
+                                </span>
+                            </button>
+                        </form>
                     </li>
                 }
             }).collect_view()}
         </ul>
-        <p class="switch">
-            <button type="button" class="button-link" on:click=move |_| on_restart.run(()) data-testid="restart">
+        <form class="switch" method="post" action={<RestartSignIn as ServerFn>::url()}
+            on:submit=move |ev| { ev.prevent_default(); on_restart.run(()) }>
+            <CsrfField csrf=restart_csrf />
+            <button type="submit" class="button-link" data-testid="restart">
                 "Not you? Start over"
             </button>
-        </p>
+        </form>
     }
 }
 

@@ -304,7 +304,13 @@ impl AuthPortal for AuthService {
         session
             .flush()
             .await
-            .map_err(|e| internal("cannot end the session", e, req))
+            .map_err(|e| internal("cannot end the session", e, req))?;
+        // A fresh anonymous session with its token, in this answer's cookie: the sign-in page
+        // the browser goes to next, and anything loading beside it, share it, rather than
+        // each minting a session (and a token) of its own.
+        let mut fresh = KeyportSession::default();
+        fresh.ensure_csrf();
+        self.save(session, &fresh, req).await
     }
 
     async fn reverify_state(

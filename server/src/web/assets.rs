@@ -184,17 +184,25 @@ mod tests {
         let manifest = r#"{"stylesheet":"keyport.0123456789abcdef.css","pages":{
             "signin":{"script":"keyport-signin.0123456789abcdef.js","wasm":"keyport-signin.0123456789abcdef.wasm"},
             "portal":{"script":"keyport-portal.0123456789abcdef.js","wasm":"keyport-portal.0123456789abcdef.wasm"},
+            "account":{"script":"keyport-account.0123456789abcdef.js","wasm":"keyport-account.0123456789abcdef.wasm"},
+            "popout":{"script":"keyport-popout.0123456789abcdef.js","wasm":"keyport-popout.0123456789abcdef.wasm"},
             "admin":{"script":"keyport-admin.0123456789abcdef.js","wasm":"keyport-admin.0123456789abcdef.wasm"}}}"#;
         let mut files = vec![
             ("keyport-assets.json".to_string(), manifest.to_string()),
             ("pkg/keyport.0123456789abcdef.css".into(), "css".into()),
         ];
-        for group in ["signin", "portal", "admin"] {
+        for group in PageGroup::ALL.map(PageGroup::name) {
             for ext in ["js", "wasm"] {
-                files.push((format!("pkg/keyport-{group}.0123456789abcdef.{ext}"), ext.into()));
+                files.push((
+                    format!("pkg/keyport-{group}.0123456789abcdef.{ext}"),
+                    ext.into(),
+                ));
             }
         }
-        let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), b.as_str())).collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_str()))
+            .collect();
         let dir = site(&files);
         let assets = load(dir.path()).unwrap();
         assert_eq!(
@@ -214,7 +222,11 @@ mod tests {
         std::fs::write(dir.path().join("keyport-assets.json"), manifest).unwrap();
         std::fs::remove_file(dir.path().join("pkg/keyport-portal.0123456789abcdef.wasm")).unwrap();
         let err = load(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("keyport-portal.0123456789abcdef.wasm"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("keyport-portal.0123456789abcdef.wasm"),
+            "{err}"
+        );
 
         // The manifest of an older build (one wasm for every page) is refused with the remedy.
         let old = r#"{"script":"keyport.0123456789abcdef.js","wasm":"keyport.0123456789abcdef.wasm","stylesheet":"keyport.0123456789abcdef.css"}"#;

@@ -134,9 +134,10 @@ fn static_files(
     )
 }
 
-/// Gives a page request's session its anti-CSRF token before rendering starts: a session
-/// written during streaming would be too late for its cookie.
-async fn issue_page_token(session: Session, req: Request, next: Next) -> Response {
+/// Gives a page request's session its anti-CSRF token before rendering starts (a session
+/// written during the render would be too late for its cookie), and takes out the error a plain
+/// form post kept for this page (`app::api::answer_plain_form`).
+async fn issue_page_token(session: Session, mut req: Request, next: Next) -> Response {
     let wants_html = req
         .headers()
         .get("accept")
@@ -149,6 +150,13 @@ async fn issue_page_token(session: Session, req: Request, next: Next) -> Respons
             if let Err(e) = data.save(&session).await {
                 tracing::error!(error = %e, "cannot save a new session");
             }
+        }
+        // What a plain form post left for this page: taken now, so that it is shown once.
+        if let Ok(Some(kept)) = session
+            .remove::<app::error::PortalError>(app::api::FORM_ERROR)
+            .await
+        {
+            req.extensions_mut().insert(app::api::KeptError(kept));
         }
     }
     next.run(req).await

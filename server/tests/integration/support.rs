@@ -428,6 +428,40 @@ impl Browser {
         (parts, String::from_utf8_lossy(&html).to_string())
     }
 
+    /// Posts `form` as a page's plain HTML form does (no wasm: `Accept: text/html`, the token in
+    /// `_csrf`); answers the status and where the browser is sent.
+    pub async fn post_plain_form(
+        &mut self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (axum::http::StatusCode, Option<String>) {
+        let token = self.csrf.clone().unwrap_or_default();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter())
+            .append_pair("_csrf", &token)
+            .finish();
+        let mut req = Request::post(endpoint)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .within_time()
+            .await
+            .unwrap();
+        self.remember_cookie(&res);
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (res.status(), location)
+    }
+
     /// The session view, through the GET server function.
     pub async fn session(&mut self) -> serde_json::Value {
         let mut req = Request::get("/api/session").header("accept", "application/json");

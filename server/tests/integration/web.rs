@@ -66,6 +66,8 @@ fn built_site() -> std::path::PathBuf {
         r#"{"stylesheet":"keyport.fedcba9876543210.css","pages":{
             "signin":{"script":"keyport-signin.0123456789abcdef.js","wasm":"keyport-signin.89abcdef01234567.wasm"},
             "portal":{"script":"keyport-portal.1123456789abcdef.js","wasm":"keyport-portal.99abcdef01234567.wasm"},
+            "account":{"script":"keyport-account.3123456789abcdef.js","wasm":"keyport-account.b9abcdef01234567.wasm"},
+            "popout":{"script":"keyport-popout.4123456789abcdef.js","wasm":"keyport-popout.c9abcdef01234567.wasm"},
             "admin":{"script":"keyport-admin.2123456789abcdef.js","wasm":"keyport-admin.a9abcdef01234567.wasm"}}}"#,
     );
     for name in [
@@ -73,6 +75,10 @@ fn built_site() -> std::path::PathBuf {
         "pkg/keyport-signin.89abcdef01234567.wasm",
         "pkg/keyport-portal.1123456789abcdef.js",
         "pkg/keyport-portal.99abcdef01234567.wasm",
+        "pkg/keyport-account.3123456789abcdef.js",
+        "pkg/keyport-account.b9abcdef01234567.wasm",
+        "pkg/keyport-popout.4123456789abcdef.js",
+        "pkg/keyport-popout.c9abcdef01234567.wasm",
         "pkg/keyport-admin.2123456789abcdef.js",
         "pkg/keyport-admin.a9abcdef01234567.wasm",
         "pkg/keyport.fedcba9876543210.css",
@@ -163,8 +169,20 @@ async fn built_files_are_sent_brotli_gzip_or_plain_as_the_browser_asks_and_kept_
 
     // A page names this build's files, its own group's code, and nothing else from /pkg/.
     for (page, code) in [
-        ("/signin", ["/pkg/keyport-signin.0123456789abcdef.js", "/pkg/keyport-signin.89abcdef01234567.wasm"]),
-        ("/handoff", ["/pkg/keyport-portal.1123456789abcdef.js", "/pkg/keyport-portal.99abcdef01234567.wasm"]),
+        (
+            "/signin",
+            [
+                "/pkg/keyport-signin.0123456789abcdef.js",
+                "/pkg/keyport-signin.89abcdef01234567.wasm",
+            ],
+        ),
+        (
+            "/handoff",
+            [
+                "/pkg/keyport-portal.1123456789abcdef.js",
+                "/pkg/keyport-portal.99abcdef01234567.wasm",
+            ],
+        ),
     ] {
         let (parts, html) = fetch_asset(&app, page, &[("accept", "text/html")]).await;
         assert_eq!(parts.headers["cache-control"], "no-store");

@@ -30,6 +30,42 @@ async fn the_session_id_changes_at_sign_in() {
 }
 
 #[tokio::test]
+async fn a_sign_in_posted_by_a_plain_form_goes_on_to_the_next_page_and_its_error_is_shown_once() {
+    // The sign-in page before (or without) its wasm: each step is a plain form post.
+    let app = keyport().await;
+    let mut b = Browser::new(app.router.clone());
+    b.page("/signin").await;
+    b.session().await;
+    let (status, to) = b
+        .post_plain_form(
+            "/api/signin",
+            &[
+                ("username", users::NORA.1),
+                ("password", "not-the-password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(to.as_deref(), Some("/signin"));
+    // The page says why, without repeating what was typed, and only once.
+    let (_, html) = b.page("/signin").await;
+    assert!(html.contains("don't match"), "{html}");
+    assert!(!html.contains("not-the-password"));
+    let (_, html) = b.page("/signin").await;
+    assert!(!html.contains("don't match"), "shown a second time: {html}");
+
+    let (status, to) = b
+        .post_plain_form(
+            "/api/signin",
+            &[("username", users::NORA.1), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(to.as_deref(), Some("/"));
+    assert_eq!(b.session().await["user"]["login"], users::NORA.1);
+}
+
+#[tokio::test]
 async fn sign_out_destroys_the_session_on_the_server() {
     let app = keyport().await;
     let mut b = Browser::new(app.router.clone());
