@@ -89,8 +89,6 @@ impl AccountState {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
-    // Loaded on the server for the island's first state; blocking, so the page is sent whole.
-    let account = Resource::new_blocking(|| (), |_| load_account());
     view! {
         <Title text="Password and account" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -101,7 +99,8 @@ pub fn AccountPage() -> impl IntoView {
                 };
                 match view {
                     Some(SessionView { user: Some(_), .. }) => {
-                        let initial = account.await;
+                        // The island's first state, loaded for a signed-in person only.
+                        let initial = load_account().await;
                         view! { <AccountSections initial /> }.into_any()
                     }
                     _ => view! { <Redirect path="/signin" /> }.into_any(),

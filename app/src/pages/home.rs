@@ -16,10 +16,6 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
-    // Loaded on the server and handed to the methods island as its first state. Blocking, like
-    // the session: the page is sent whole, so the island is in the document before the wasm
-    // looks for it.
-    let methods = Resource::new_blocking(|| (), |_| load_methods());
     // The connection check, when the person asked for it (`?check`).
     let asked = use_query_map().with_untracked(|q| q.get("check").is_some());
     let check = Resource::new_blocking(
@@ -44,7 +40,10 @@ pub fn HomePage() -> impl IntoView {
                     };
                     match view {
                         Some(SessionView { user: Some(user), .. }) => {
-                            let initial = methods.await;
+                            // Loaded here, for a signed-in person only, and handed to the
+                            // methods island as its first state (the page is sent whole:
+                            // `SsrMode::Async`).
+                            let initial = load_methods().await;
                             let result = check.await;
                             view! {
                             <section class="card intro">
