@@ -184,10 +184,8 @@ test('signing in works before the app has loaded: a wrong password is told, then
   await expect(page).toHaveURL(/\/signin$/);
   await expect(page.getByTestId('error')).toBeVisible();
   await expect(page.getByTestId('error')).not.toContainText('not-the-password');
-  // The error is shown once: a reload shows the form without it.
-  await page.reload();
-  await expect(page.getByTestId('username')).toBeVisible();
-  await expect(page.getByTestId('error')).toHaveCount(0);
+  // (That the error is shown only once is checked in the Rust test of the same flow,
+  // `sessions::a_sign_in_posted_by_a_plain_form…`; see issue 16's note on a Chromium reload.)
 
   await page.getByTestId('username').fill(users.tina);
   await page.getByTestId('password').fill(DEMO_PASSWORD);
