@@ -20,6 +20,12 @@ pub fn use_session() -> Option<SessionResource> {
     use_context::<SessionResource>()
 }
 
+/// The person signed in, if anyone is. A page awaits this inside its own resource, so what it
+/// loads for that person is fetched once per request (a `Suspend` may run more than once).
+pub async fn signed_in_user(session: Option<SessionResource>) -> Option<UserSummary> {
+    session?.0.await.ok()?.user
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let info = Resource::new_blocking(|| (), |_| load_site_info());

@@ -3,13 +3,12 @@
 //! them first when their last verification is not recent, then goes ahead by itself.
 
 use crate::api::account::{change_login, change_password, load_account, update_profile};
-use crate::components::layout::use_session;
+use crate::components::layout::{signed_in_user, use_session};
 use crate::components::notice::ErrorNotice;
 use crate::components::password_rules::{all_met, PasswordChecklist};
 use crate::components::reverify::ReverifyPanel;
 use crate::error::{ErrorCode, PortalError};
 use crate::model::account::{AccountView, ProfileUpdate};
-use crate::model::auth::SessionView;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,21 +88,21 @@ impl AccountState {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
+    // The island's first state, loaded for a signed-in person only.
+    let page = Resource::new_blocking(
+        || (),
+        move |_| async move {
+            signed_in_user(session).await?;
+            Some(load_account().await)
+        },
+    );
     view! {
         <Title text="Password and account" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let view = match session {
-                    Some(s) => s.0.await.ok(),
-                    None => None,
-                };
-                match view {
-                    Some(SessionView { user: Some(_), .. }) => {
-                        // The island's first state, loaded for a signed-in person only.
-                        let initial = load_account().await;
-                        view! { <AccountSections initial /> }.into_any()
-                    }
-                    _ => view! { <Redirect path="/signin" /> }.into_any(),
+                match page.await {
+                    Some(initial) => view! { <AccountSections initial /> }.into_any(),
+                    None => view! { <Redirect path="/signin" /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,9 +2,8 @@
 
 use crate::api::check_connection;
 use crate::api::methods::load_methods;
-use crate::components::layout::use_session;
+use crate::components::layout::{signed_in_user, use_session};
 use crate::error::PortalError;
-use crate::model::auth::SessionView;
 use crate::model::UpstreamStatus;
 use crate::pages::methods::MethodsSection;
 use leptos::either::Either;
@@ -16,6 +15,15 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
+    // Who is signed in and their methods (the methods island's first state), loaded for a
+    // signed-in person only.
+    let page = Resource::new_blocking(
+        || (),
+        move |_| async move {
+            let user = signed_in_user(session).await?;
+            Some((user, load_methods().await))
+        },
+    );
     // The connection check, when the person asked for it (`?check`).
     let asked = use_query_map().with_untracked(|q| q.get("check").is_some());
     let check = Resource::new_blocking(
@@ -32,18 +40,9 @@ pub fn HomePage() -> impl IntoView {
         <Title text="Your sign-in methods" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
-                let session = session;
                 Suspend::new(async move {
-                    let view = match session {
-                        Some(s) => s.0.await.ok(),
-                        None => None,
-                    };
-                    match view {
-                        Some(SessionView { user: Some(user), .. }) => {
-                            // Loaded here, for a signed-in person only, and handed to the
-                            // methods island as its first state (the page is sent whole:
-                            // `SsrMode::Async`).
-                            let initial = load_methods().await;
+                    match page.await {
+                        Some((user, initial)) => {
                             let result = check.await;
                             view! {
                             <section class="card intro">

@@ -17,6 +17,7 @@
 //!   known answer while the page was drawn;
 //! - **a plain page**: a 200 `text/html` answer with a CSP nonce, no cookie of its own, and no
 //!   request id in its body (an error reference belongs to one request);
+//! - **no kept error**: a page showing what a plain form post left is never given nor kept;
 //! - **for a moment**: at most [`REMEMBERED_FOR`], so words that depend on the clock
 //!   ("3 minutes ago") cannot drift.
 
@@ -98,7 +99,10 @@ pub async fn serve(
     req: Request,
     next: Next,
 ) -> Response {
-    if !is_page_view(&req) {
+    // A page that shows what a plain form post left (`app::api::KeptError`, taken out of the
+    // session before this layer) is that one request's answer: it is neither replaced by a page
+    // drawn before nor given again.
+    if !is_page_view(&req) || req.extensions().get::<app::api::KeptError>().is_some() {
         return next.run(req).await;
     }
     let reads = memo.0.okta.reads();
