@@ -67,7 +67,10 @@ async fn a_sign_in_posted_by_a_plain_form_goes_on_to_the_next_page_and_its_error
     )
     .await;
     let (_, html) = b.page("/signin").await;
-    assert!(html.contains("don't match"), "the next error is lost: {html}");
+    assert!(
+        html.contains("don't match"),
+        "the next error is lost: {html}"
+    );
 
     let (status, to) = b
         .post_plain_form(
