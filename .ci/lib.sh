@@ -9,6 +9,19 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) export PATH="$CARGO_BIN:$PATH" ;; esac
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Clippy lints the workspace's own crates while they compile, in every build this file makes
+# (for people and for tests alike): one compilation is both the build and the lint, where a
+# separate `cargo clippy` is a second, check-only compilation of the whole tree (about 15 minutes
+# of CI: BENCHMARKS.md, "CI wall time"). Lints are errors, as `cargo clippy -- -D warnings` makes
+# them. RUSTC_WORKSPACE_WRAPPER wraps only workspace members: dependencies are compiled by rustc.
+# (CLIPPY_ARGS is how `cargo clippy` itself passes the arguments after `--` to clippy-driver.)
+CLIPPY_DRIVER="$(rustc --print sysroot)/bin/clippy-driver"
+if [ ! -x "$CLIPPY_DRIVER" ]; then
+  rustup component add clippy >&2
+fi
+export RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+
 step() { printf '\n==> %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
