@@ -152,10 +152,13 @@ async fn issue_page_token(session: Session, mut req: Request, next: Next) -> Res
             }
         }
         // What a plain form post left for this page: taken now, so that it is shown once.
-        if let Ok(Some(kept)) = session
-            .remove::<app::error::PortalError>(app::api::FORM_ERROR)
-            .await
-        {
+        // Looked for first: `remove` marks the session changed even when there was nothing to
+        // take, and a changed session is written back (store and `Set-Cookie`) after every view.
+        let kept = session
+            .get::<app::error::PortalError>(app::api::FORM_ERROR)
+            .await;
+        if let Ok(Some(kept)) = kept {
+            let _ = session.remove_value(app::api::FORM_ERROR).await;
             req.extensions_mut().insert(app::api::KeptError(kept));
         }
     }

@@ -1,7 +1,7 @@
 //! Sessions: ids cycle at sign-in, sign-out destroys them, they survive a restart with the
 //! SQLite store, and Redis lets two instances share one.
 
-use crate::support::{handoff_token, keyport, keyport_with, test_config, Browser};
+use crate::support::{handoff_token, keyport, keyport_with, step_name, test_config, Browser};
 use axum::http::StatusCode;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
 
@@ -19,7 +19,7 @@ async fn the_session_id_changes_at_sign_in() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{step}");
-    assert_eq!(step["step"], "signed_in");
+    assert_eq!(step_name(&step), "signed_in");
     let after = b.cookie.clone().unwrap();
     assert_ne!(before, after, "a new session id after sign-in");
     // The old id opens nothing.
@@ -81,6 +81,28 @@ async fn a_sign_in_posted_by_a_plain_form_goes_on_to_the_next_page_and_its_error
     assert_eq!(status, StatusCode::FOUND);
     assert_eq!(to.as_deref(), Some("/"));
     assert_eq!(b.session().await["user"]["login"], users::NORA.1);
+}
+
+#[tokio::test]
+async fn viewing_a_page_again_writes_nothing_to_the_session() {
+    // A session is saved (to SQLite or Redis, with a `Set-Cookie`) only when a request changed
+    // it. Looking for a plain form's kept error must not count as a change: it made every page
+    // view a session write, an eighth of the page rate on rollout day (BENCHMARKS.md).
+    let app = keyport().await;
+    let mut b = Browser::new(app.router.clone());
+    b.handoff(&handoff_token(users::NORA.1)).await;
+    for path in ["/", "/account", "/"] {
+        b.page(path).await; // the first view of a page may note what it listed
+    }
+    for path in ["/", "/account"] {
+        let (parts, _) = b.page(path).await;
+        assert_eq!(parts.status, StatusCode::OK, "{path}");
+        assert!(
+            parts.headers.get("set-cookie").is_none(),
+            "{path} wrote the session: {:?}",
+            parts.headers.get("set-cookie")
+        );
+    }
 }
 
 #[tokio::test]
