@@ -245,7 +245,8 @@ async fn run(a: Args) -> Result<bool, String> {
             }})),
         )
         .await?;
-    let payload = started["setup_link"]
+    // `EnrollmentStep` is externally tagged: the variant's fields are under its name.
+    let payload = started["scan_okta_verify"]["setup_link"]
         .as_str()
         .ok_or(format!("no QR code in {started}"))?
         .to_string();
@@ -285,7 +286,7 @@ async fn run(a: Args) -> Result<bool, String> {
                         let _ = h.record(sent.elapsed().as_micros() as u64);
                     }
                     match answer {
-                        Ok(v) if v["step"] == "done" => {
+                        Ok(v) if v.get("done").is_some() => {
                             t.done_at[i] = Some(Instant::now());
                             true
                         }

@@ -87,7 +87,11 @@ pub struct PasswordRules {
 
 /// What the user must do to prove a factor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Externally tagged (`{"code": {...}}`), as are `SignInStep` and `ReverifyStep` below (a unit
+// variant is the bare string, `"verified"`): an internally tagged enum is deserialized through
+// serde's buffered `Content`, which cost the methods page's wasm about 8 KB brotli
+// (BENCHMARKS.md, "Release wasm size").
+#[serde(rename_all = "snake_case")]
 pub enum Challenge {
     /// Type the code (sent to `sent_to`, or from an app when `None`).
     Code {
@@ -106,7 +110,8 @@ pub enum Challenge {
 
 /// Where a sign-in stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+// Externally tagged, as `Challenge` (serde's buffered `Content` costs wasm).
+#[serde(rename_all = "snake_case")]
 pub enum SignInStep {
     /// Username and password.
     Credentials,
@@ -132,7 +137,8 @@ pub enum SignInStep {
 
 /// Where a re-verification stands (before a sensitive action).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+// Externally tagged, as `Challenge` (serde's buffered `Content` costs wasm).
+#[serde(rename_all = "snake_case")]
 pub enum ReverifyStep {
     /// Pick a method; `password` when the user has none and must give the password.
     Choose {

@@ -90,7 +90,10 @@ pub struct MethodsView {
 
 /// Where an enrollment stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+// Externally tagged (`{"scan_okta_verify": {...}}`), as are `TestStep` and auth's step enums:
+// an internally tagged enum is deserialized through serde's buffered `Content`, which cost the
+// methods page's wasm about 8 KB brotli (BENCHMARKS.md, "Release wasm size").
+#[serde(rename_all = "snake_case")]
 pub enum EnrollmentStep {
     /// Okta Verify: scan this QR code in the app.
     ScanOktaVerify {
@@ -135,7 +138,8 @@ pub enum EnrollmentStep {
 
 /// A test of a method in progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+// Externally tagged, as `EnrollmentStep` (serde's buffered `Content` costs wasm).
+#[serde(rename_all = "snake_case")]
 pub enum TestStep {
     Challenge {
         factor: FactorChoice,

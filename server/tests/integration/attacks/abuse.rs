@@ -2,7 +2,7 @@
 
 use super::requests::*;
 use super::{check, probe, Outcome, Probe};
-use crate::support::{Browser, TestApp};
+use crate::support::{step_name, Browser, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -142,7 +142,7 @@ async fn sign_in_code_guessing() -> Outcome {
         )
         .await;
     check!(s == StatusCode::OK, "{s} {step}");
-    if step["step"] == "choose_factor" {
+    if step_name(&step) == "choose_factor" {
         let (s, step) = b
             .call("/api/signin/factor", &[("factor_id", TINA_GOOGLE)])
             .await;
@@ -220,7 +220,7 @@ async fn adding_okta_verify(app: &TestApp, login: &str) -> Result<Browser, Strin
         )
         .await;
     check!(
-        s == StatusCode::OK && step["step"] == "scan_okta_verify",
+        s == StatusCode::OK && step_name(&step) == "scan_okta_verify",
         "{s} {step}"
     );
     Ok(b)

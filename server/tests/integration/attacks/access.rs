@@ -2,7 +2,7 @@
 
 use super::requests::*;
 use super::{check, probe, Outcome, Probe};
-use crate::support::Browser;
+use crate::support::{step_name, Browser};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -287,7 +287,7 @@ async fn wrong_passwords(b: &mut Browser, n: usize) -> Result<(), String> {
             )
             .await;
         check!(
-            body["step"] != "verified",
+            step_name(&body) != "verified",
             "wrong password #{} verified: {s} {body}",
             i + 1
         );
@@ -382,7 +382,7 @@ async fn password_not_enough() -> Outcome {
         .call("/api/reverify/password", &[("password", DEMO_PASSWORD)])
         .await;
     check!(
-        s == StatusCode::BAD_REQUEST && body["step"] != "verified",
+        s == StatusCode::BAD_REQUEST && step_name(&body) != "verified",
         "{s} {body}"
     );
     Ok(())
@@ -393,7 +393,7 @@ async fn code_without_challenge() -> Outcome {
     let mut b = by_handoff(&app, users::TINA.1).await;
     let (s, body) = b.call("/api/reverify/code", &[("code", "123456")]).await;
     check!(
-        s == StatusCode::BAD_REQUEST && body["step"] != "verified",
+        s == StatusCode::BAD_REQUEST && step_name(&body) != "verified",
         "{s} {body}"
     );
     Ok(())

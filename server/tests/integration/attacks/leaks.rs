@@ -2,7 +2,7 @@
 
 use super::requests::*;
 use super::{check, probe, Outcome, Probe};
-use crate::support::{handoff_token, Browser};
+use crate::support::{handoff_token, step_name, Browser};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD, TINA_TOTP_SECRET};
@@ -401,7 +401,7 @@ async fn state_token_hidden() -> Outcome {
         )
         .await;
     check!(
-        s == StatusCode::OK && step["step"] != "signed_in",
+        s == StatusCode::OK && step_name(&step) != "signed_in",
         "{s} {step}"
     );
     let text = step.to_string().to_lowercase();

@@ -2,7 +2,7 @@
 
 use super::requests::*;
 use super::{check, probe, Outcome, Probe};
-use crate::support::Browser;
+use crate::support::{step_name, Browser};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
@@ -304,7 +304,7 @@ async fn id_changes_at_reverify() -> Outcome {
         )
         .await;
     check!(
-        s == StatusCode::OK && body["step"] == "verified",
+        s == StatusCode::OK && step_name(&body) == "verified",
         "{s} {body}"
     );
     check!(
@@ -329,7 +329,7 @@ async fn id_changes_at_test() -> Outcome {
     .await;
     let (s, body) = b.call("/api/methods/test/code", &[("code", &code)]).await;
     check!(
-        s == StatusCode::OK && body["step"] == "passed",
+        s == StatusCode::OK && step_name(&body) == "passed",
         "{s} {body}"
     );
     check!(

@@ -2,7 +2,8 @@
 //! CSRF check unchanged, and the pop-out window's ticket.
 
 use crate::support::{
-    keyport, keyport_with, signed_in_with_password, temp_store, test_config, Browser, TestApp,
+    keyport, keyport_with, signed_in_with_password, step_body, step_name, temp_store, test_config,
+    Browser, TestApp,
 };
 use axum::http::StatusCode;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -94,7 +95,7 @@ async fn a_popout_ticket_opens_only_the_pending_security_key_enrollment_of_its_s
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{step}");
-    assert_eq!(step["step"], "register_key", "{step}");
+    assert_eq!(step_name(&step), "register_key", "{step}");
     let (status, ticket) = frame
         .call("/api/methods/popout/ticket", &[("purpose", "register")])
         .await;
@@ -110,8 +111,8 @@ async fn a_popout_ticket_opens_only_the_pending_security_key_enrollment_of_its_s
         .call("/api/methods/popout/options", &[("ticket", &ticket)])
         .await;
     assert_eq!(status, StatusCode::OK, "{options}");
-    assert_eq!(options["step"], "register_key", "{options}");
-    let json = options["options_json"].as_str().unwrap();
+    assert_eq!(step_name(&options), "register_key", "{options}");
+    let json = step_body(&options)["options_json"].as_str().unwrap();
     assert!(json.contains("challenge"), "{json}");
     // One character off: the last one changed (never to itself).
     let last = if ticket.ends_with('A') { 'B' } else { 'A' };

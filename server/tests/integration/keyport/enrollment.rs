@@ -1,6 +1,8 @@
 //! Okta Verify enrollment watched from several tabs of one session.
 
-use crate::support::{handoff_token, keyport, sandbox_last_seq, sandbox_requests, Browser};
+use crate::support::{
+    handoff_token, keyport, sandbox_last_seq, sandbox_requests, step_body, step_name, Browser,
+};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -22,7 +24,7 @@ async fn every_tab_showing_the_qr_code_learns_the_phone_finished_with_one_upstre
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{started}");
-    assert_eq!(started["step"], "scan_okta_verify");
+    assert_eq!(step_name(&started), "scan_okta_verify");
     // A second tab of the same browser: same cookie, same page token.
     let mut tab_b = Browser::new(app.router.clone());
     tab_b.cookie = tab_a.cookie.clone();
@@ -32,7 +34,7 @@ async fn every_tab_showing_the_qr_code_learns_the_phone_finished_with_one_upstre
     for tab in [&mut tab_a, &mut tab_b] {
         let (status, step) = tab.call("/api/methods/enroll/status", &[]).await;
         assert_eq!(status, StatusCode::OK, "{step}");
-        assert_eq!(step["step"], "scan_okta_verify");
+        assert_eq!(step_name(&step), "scan_okta_verify");
     }
     let polls = |calls: Vec<serde_json::Value>| {
         calls
@@ -53,7 +55,7 @@ async fn every_tab_showing_the_qr_code_learns_the_phone_finished_with_one_upstre
 
     let scanned = reqwest::Client::new()
         .post(format!("{}sandbox/api/phone/scan", app.sandbox.base_url))
-        .json(&json!({"payload": started["setup_link"]}))
+        .json(&json!({"payload": step_body(&started)["setup_link"]}))
         .send()
         .await
         .unwrap();
@@ -63,8 +65,8 @@ async fn every_tab_showing_the_qr_code_learns_the_phone_finished_with_one_upstre
     for tab in [&mut tab_a, &mut tab_b] {
         let (status, step) = tab.call("/api/methods/enroll/status", &[]).await;
         assert_eq!(status, StatusCode::OK, "{step}");
-        assert_eq!(step["step"], "done", "{step}");
-        assert_eq!(step["kind"], "okta_verify");
+        assert_eq!(step_name(&step), "done", "{step}");
+        assert_eq!(step_body(&step)["kind"], "okta_verify");
     }
     // Starting another enrollment forgets the old news.
     let (status, body) = tab_a
@@ -75,5 +77,5 @@ async fn every_tab_showing_the_qr_code_learns_the_phone_finished_with_one_upstre
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, step) = tab_b.call("/api/methods/enroll/status", &[]).await;
-    assert_ne!(step["step"], "done", "{step}");
+    assert_ne!(step_name(&step), "done", "{step}");
 }

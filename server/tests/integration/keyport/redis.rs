@@ -1,7 +1,9 @@
 //! Two Keyport instances sharing sessions through a real Redis: a user signed in on one is
 //! signed in on the other, and an enrollment started on one finishes on the other.
 
-use crate::support::{handoff_token, sandbox_totp, two_instances, Browser, RedisServer};
+use crate::support::{
+    handoff_token, sandbox_totp, step_body, step_name, two_instances, Browser, RedisServer,
+};
 use axum::http::StatusCode;
 use serde_json::json;
 use server::sandbox::seed::{users, DEMO_PASSWORD};
@@ -26,7 +28,7 @@ async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{step}");
-    let secret: String = step["secret_groups"]
+    let secret: String = step_body(&step)["secret_groups"]
         .as_array()
         .unwrap()
         .iter()
@@ -46,7 +48,7 @@ async fn two_instances_share_a_session_and_finish_each_others_enrollments() {
         .call("/api/methods/enroll/activate", &[("code", &code)])
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    assert_eq!(done["step"], "done");
+    assert_eq!(step_name(&done), "done");
     let (_, view) = on_first.call_get("/api/methods").await;
     assert!(
         view["enrollment"].is_null(),
