@@ -5,10 +5,9 @@
 //! nothing else: Okta's raw error bodies, upstream URLs and stack traces stay on the server.
 
 use serde::{Deserialize, Serialize};
-use server_fn_codec::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
+use server_fn_codec::{FromServerFnError, ServerFnErrorErr};
 
 mod server_fn_codec {
-    pub use leptos::server_fn::codec::JsonEncoding;
     pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 }
 
@@ -99,7 +98,8 @@ impl PortalError {
 }
 
 impl FromServerFnError for PortalError {
-    type Encoder = JsonEncoding;
+    // The answers' codec (`api::codec`): one JSON reader in the browser for everything.
+    type Encoder = crate::api::codec::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         // Transport problems (the browser could not reach Keyport, a body that did not decode)

@@ -2,6 +2,7 @@
 //! without a recent verification, whatever the page did.
 
 use super::client::KeyportClient;
+use super::codec::JsonAnswer;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
@@ -9,7 +10,7 @@ use crate::model::account::{AccountView, ProfileUpdate};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-#[server(prefix = "/api", endpoint = "account", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "account", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_account() -> Result<AccountView, PortalError> {
     respond(
         async {
@@ -21,7 +22,7 @@ pub async fn load_account() -> Result<AccountView, PortalError> {
 }
 
 /// Changes the password; `sign_out_others` ends the person's other Keyport and Okta sessions.
-#[server(prefix = "/api", endpoint = "account/password", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "account/password", client = KeyportClient, output = JsonAnswer)]
 pub async fn change_password(
     old_password: String,
     new_password: String,
@@ -38,7 +39,7 @@ pub async fn change_password(
     )
 }
 
-#[server(prefix = "/api", endpoint = "account/login", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "account/login", client = KeyportClient, output = JsonAnswer)]
 /// The new username as Okta stored it. The page reloads the account view itself afterwards.
 pub async fn change_login(login: String) -> Result<String, PortalError> {
     respond(
@@ -50,7 +51,7 @@ pub async fn change_login(login: String) -> Result<String, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "account/profile", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "account/profile", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn update_profile(update: ProfileUpdate) -> Result<(), PortalError> {
     respond(
         async {

@@ -2,6 +2,7 @@
 //! outside the admin group, whatever the page showed.
 
 use super::client::KeyportClient;
+use super::codec::JsonAnswer;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
@@ -11,7 +12,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Whether the signed-in user may see the admin area (false for everyone else, signed in or
 /// not). Pages use it to answer 404 on the server.
-#[server(prefix = "/api", endpoint = "admin/access", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/access", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn admin_access() -> Result<bool, PortalError> {
     respond(
         async {
@@ -22,7 +23,7 @@ pub async fn admin_access() -> Result<bool, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/authenticators", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/authenticators", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_authenticators() -> Result<AuthenticatorsView, PortalError> {
     respond(
         async {
@@ -34,7 +35,7 @@ pub async fn load_authenticators() -> Result<AuthenticatorsView, PortalError> {
 }
 
 /// Turns an authenticator on or off; answers the authenticators as they now stand.
-#[server(prefix = "/api", endpoint = "admin/authenticators/set", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/authenticators/set", client = KeyportClient, output = JsonAnswer)]
 pub async fn set_authenticator_active(
     authenticator_id: String,
     active: bool,
@@ -50,7 +51,7 @@ pub async fn set_authenticator_active(
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/search", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/search", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn search_users(query: String) -> Result<Vec<UserHit>, PortalError> {
     respond(
         async {
@@ -61,7 +62,7 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/one", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/one", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_helpdesk_user(user_id: String) -> Result<HelpdeskUser, PortalError> {
     respond(
         async {
@@ -72,7 +73,7 @@ pub async fn load_helpdesk_user(user_id: String) -> Result<HelpdeskUser, PortalE
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/remove_method", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/remove_method", client = KeyportClient, output = JsonAnswer)]
 pub async fn helpdesk_remove_method(user_id: String, method_id: String) -> Result<(), PortalError> {
     respond(
         async {
@@ -85,7 +86,7 @@ pub async fn helpdesk_remove_method(user_id: String, method_id: String) -> Resul
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/reset", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/reset", client = KeyportClient, output = JsonAnswer)]
 pub async fn helpdesk_reset_methods(
     user_id: String,
     confirmation: String,
@@ -101,7 +102,7 @@ pub async fn helpdesk_reset_methods(
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/unlock", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/unlock", client = KeyportClient, output = JsonAnswer)]
 pub async fn helpdesk_unlock(user_id: String) -> Result<(), PortalError> {
     respond(
         async {
@@ -112,7 +113,7 @@ pub async fn helpdesk_unlock(user_id: String) -> Result<(), PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/tac", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/tac", client = KeyportClient, output = JsonAnswer)]
 pub async fn helpdesk_issue_access_code(user_id: String) -> Result<IssuedAccessCode, PortalError> {
     respond(
         async {
@@ -123,7 +124,7 @@ pub async fn helpdesk_issue_access_code(user_id: String) -> Result<IssuedAccessC
     )
 }
 
-#[server(prefix = "/api", endpoint = "admin/users/hardware_token", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "admin/users/hardware_token", client = KeyportClient, output = JsonAnswer)]
 pub async fn helpdesk_add_hardware_token(
     user_id: String,
     secret: String,

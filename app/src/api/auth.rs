@@ -1,6 +1,7 @@
 //! Signing in and out.
 
 use super::client::KeyportClient;
+use super::codec::JsonAnswer;
 #[cfg(feature = "ssr")]
 use super::{answer_plain_form, context, posted_by_plain_form, respond, take_kept_error};
 use crate::error::PortalError;
@@ -10,7 +11,7 @@ use leptos::server_fn::codec::{GetUrl, Json};
 use serde_json::value::RawValue;
 
 /// Who is signed in, and the page's anti-CSRF token (a GET: the page needs it before any POST).
-#[server(prefix = "/api", endpoint = "session", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "session", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_session() -> Result<SessionView, PortalError> {
     respond(
         async {
@@ -36,13 +37,13 @@ async fn after_step(result: Result<SignInStep, PortalError>) -> Result<SignInSte
 }
 
 /// The error a plain form post on the sign-in page left for it, shown once.
-#[server(prefix = "/api", endpoint = "signin/kept-error", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/kept-error", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn take_sign_in_error() -> Result<Option<PortalError>, PortalError> {
     Ok(take_kept_error().await)
 }
 
 /// Where a sign-in stands (so a reload shows the same step).
-#[server(prefix = "/api", endpoint = "signin/state", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/state", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn sign_in_state() -> Result<SignInStep, PortalError> {
     respond(
         async {
@@ -53,7 +54,7 @@ pub async fn sign_in_state() -> Result<SignInStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin", client = KeyportClient, output = JsonAnswer)]
 pub async fn sign_in(username: String, password: String) -> Result<SignInStep, PortalError> {
     after_step(respond(
         async {
@@ -65,7 +66,7 @@ pub async fn sign_in(username: String, password: String) -> Result<SignInStep, P
     .await
 }
 
-#[server(prefix = "/api", endpoint = "signin/factor", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/factor", client = KeyportClient, output = JsonAnswer)]
 pub async fn choose_factor(factor_id: String) -> Result<SignInStep, PortalError> {
     after_step(respond(
         async {
@@ -77,7 +78,7 @@ pub async fn choose_factor(factor_id: String) -> Result<SignInStep, PortalError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "signin/code", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/code", client = KeyportClient, output = JsonAnswer)]
 pub async fn submit_code(code: String) -> Result<SignInStep, PortalError> {
     after_step(respond(
         async {
@@ -89,7 +90,7 @@ pub async fn submit_code(code: String) -> Result<SignInStep, PortalError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "signin/poll", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/poll", client = KeyportClient, output = JsonAnswer)]
 pub async fn poll_push() -> Result<SignInStep, PortalError> {
     respond(
         async {
@@ -100,7 +101,7 @@ pub async fn poll_push() -> Result<SignInStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin/resend", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/resend", client = KeyportClient, output = JsonAnswer)]
 pub async fn resend() -> Result<SignInStep, PortalError> {
     respond(
         async {
@@ -111,7 +112,7 @@ pub async fn resend() -> Result<SignInStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin/key", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/key", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn submit_security_key(credential: Box<RawValue>) -> Result<SignInStep, PortalError> {
     respond(
         async {
@@ -124,7 +125,7 @@ pub async fn submit_security_key(credential: Box<RawValue>) -> Result<SignInStep
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin/password", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/password", client = KeyportClient, output = JsonAnswer)]
 pub async fn change_expired_password(
     old_password: String,
     new_password: String,
@@ -140,7 +141,7 @@ pub async fn change_expired_password(
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin/other", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/other", client = KeyportClient, output = JsonAnswer)]
 pub async fn other_factor() -> Result<SignInStep, PortalError> {
     respond(
         async {
@@ -151,7 +152,7 @@ pub async fn other_factor() -> Result<SignInStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "signin/restart", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signin/restart", client = KeyportClient, output = JsonAnswer)]
 pub async fn restart_sign_in() -> Result<SignInStep, PortalError> {
     after_step(respond(
         async {
@@ -163,7 +164,7 @@ pub async fn restart_sign_in() -> Result<SignInStep, PortalError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "signout", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "signout", client = KeyportClient, output = JsonAnswer)]
 pub async fn sign_out(everywhere: bool) -> Result<(), PortalError> {
     respond(
         async {
@@ -180,7 +181,7 @@ pub async fn sign_out(everywhere: bool) -> Result<(), PortalError> {
 
 /// A sign-in link from another site waiting for the signed-in person's choice (the `/handoff`
 /// page), if any.
-#[server(prefix = "/api", endpoint = "handoff/choice", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "handoff/choice", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_handoff_choice() -> Result<Option<HandoffChoice>, PortalError> {
     respond(
         async {
@@ -193,7 +194,7 @@ pub async fn load_handoff_choice() -> Result<Option<HandoffChoice>, PortalError>
 
 /// Switches to the person the link names (`switch`), or stays. A plain form post (the page's
 /// buttons are forms) is answered with a redirect to where the person goes next.
-#[server(prefix = "/api", endpoint = "handoff/decide", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "handoff/decide", client = KeyportClient, output = JsonAnswer)]
 pub async fn decide_handoff(switch: bool) -> Result<String, PortalError> {
     respond(
         async {

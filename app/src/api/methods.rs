@@ -2,6 +2,7 @@
 //! the server refuses them without a recent verification, whatever the page did.
 
 use super::client::KeyportClient;
+use super::codec::JsonAnswer;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use serde_json::value::RawValue;
 
-#[server(prefix = "/api", endpoint = "methods", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_methods() -> Result<MethodsView, PortalError> {
     respond(
         async {
@@ -25,7 +26,7 @@ pub async fn load_methods() -> Result<MethodsView, PortalError> {
 
 /// Recent security activity and when each method was last used; the page asks for it after
 /// it has painted, so the System Log never holds up the methods themselves.
-#[server(prefix = "/api", endpoint = "methods/activity", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/activity", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_activity() -> Result<MethodsActivity, PortalError> {
     respond(
         async {
@@ -36,7 +37,7 @@ pub async fn load_activity() -> Result<MethodsActivity, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn start_enrollment(request: EnrollRequest) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -47,7 +48,7 @@ pub async fn start_enrollment(request: EnrollRequest) -> Result<EnrollmentStep, 
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/status", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/status", client = KeyportClient, output = JsonAnswer)]
 pub async fn enrollment_status() -> Result<Option<EnrollmentStep>, PortalError> {
     respond(
         async {
@@ -58,7 +59,7 @@ pub async fn enrollment_status() -> Result<Option<EnrollmentStep>, PortalError> 
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/renew", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/renew", client = KeyportClient, output = JsonAnswer)]
 pub async fn renew_enrollment() -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -69,7 +70,7 @@ pub async fn renew_enrollment() -> Result<EnrollmentStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/send", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/send", client = KeyportClient, output = JsonAnswer)]
 pub async fn send_setup_link(
     channel: String,
     phone: Option<String>,
@@ -85,7 +86,7 @@ pub async fn send_setup_link(
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/activate", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/activate", client = KeyportClient, output = JsonAnswer)]
 pub async fn activate_enrollment(code: String) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -96,7 +97,7 @@ pub async fn activate_enrollment(code: String) -> Result<EnrollmentStep, PortalE
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/key", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/key", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn register_key(credential: Box<RawValue>) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -109,7 +110,7 @@ pub async fn register_key(credential: Box<RawValue>) -> Result<EnrollmentStep, P
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/resend", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/resend", client = KeyportClient, output = JsonAnswer)]
 pub async fn resend_enrollment_code() -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -120,7 +121,7 @@ pub async fn resend_enrollment_code() -> Result<EnrollmentStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/enroll/cancel", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/enroll/cancel", client = KeyportClient, output = JsonAnswer)]
 pub async fn cancel_enrollment() -> Result<(), PortalError> {
     respond(
         async {
@@ -131,7 +132,7 @@ pub async fn cancel_enrollment() -> Result<(), PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/test", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/test", client = KeyportClient, output = JsonAnswer)]
 pub async fn test_start(method_id: String) -> Result<TestStep, PortalError> {
     respond(
         async {
@@ -142,7 +143,7 @@ pub async fn test_start(method_id: String) -> Result<TestStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/test/code", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/test/code", client = KeyportClient, output = JsonAnswer)]
 pub async fn test_code(code: String) -> Result<TestStep, PortalError> {
     respond(
         async {
@@ -153,7 +154,7 @@ pub async fn test_code(code: String) -> Result<TestStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/test/poll", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/test/poll", client = KeyportClient, output = JsonAnswer)]
 pub async fn test_poll() -> Result<TestStep, PortalError> {
     respond(
         async {
@@ -164,7 +165,7 @@ pub async fn test_poll() -> Result<TestStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/test/key", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/test/key", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn test_key(credential: Box<RawValue>) -> Result<TestStep, PortalError> {
     respond(
         async {
@@ -177,7 +178,7 @@ pub async fn test_key(credential: Box<RawValue>) -> Result<TestStep, PortalError
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/remove", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/remove", client = KeyportClient, output = JsonAnswer)]
 pub async fn remove_method(method_id: String, keep_recovery: bool) -> Result<(), PortalError> {
     respond(
         async {
@@ -190,7 +191,7 @@ pub async fn remove_method(method_id: String, keep_recovery: bool) -> Result<(),
     )
 }
 
-#[server(prefix = "/api", endpoint = "methods/rename", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/rename", client = KeyportClient, output = JsonAnswer)]
 pub async fn rename_method(method_id: String, nickname: String) -> Result<(), PortalError> {
     respond(
         async {
@@ -205,7 +206,7 @@ pub async fn rename_method(method_id: String, nickname: String) -> Result<(), Po
 
 /// A ticket for the pop-out window that registers a security key for this (framed) session.
 /// `purpose`: `register` (a security key being added) or `reverify` (confirming it's you).
-#[server(prefix = "/api", endpoint = "methods/popout/ticket", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/popout/ticket", client = KeyportClient, output = JsonAnswer)]
 pub async fn popout_ticket(purpose: String) -> Result<String, PortalError> {
     respond(
         async {
@@ -218,7 +219,7 @@ pub async fn popout_ticket(purpose: String) -> Result<String, PortalError> {
 
 /// The pop-out window joins the frame's session (to confirm it's the person with a security
 /// key there); answers the session's page token for the window's next calls.
-#[server(prefix = "/api", endpoint = "methods/popout/adopt", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/popout/adopt", client = KeyportClient, output = JsonAnswer)]
 pub async fn popout_adopt(ticket: String) -> Result<String, PortalError> {
     respond(
         async {
@@ -237,7 +238,7 @@ pub async fn popout_adopt(ticket: String) -> Result<String, PortalError> {
 }
 
 /// The pop-out window: the ceremony's options, for the enrollment its ticket names.
-#[server(prefix = "/api", endpoint = "methods/popout/options", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/popout/options", client = KeyportClient, output = JsonAnswer)]
 pub async fn popout_options(ticket: String) -> Result<EnrollmentStep, PortalError> {
     respond(
         async {
@@ -249,7 +250,7 @@ pub async fn popout_options(ticket: String) -> Result<EnrollmentStep, PortalErro
 }
 
 /// The pop-out window: the new credential, finishing the framed session's enrollment.
-#[server(prefix = "/api", endpoint = "methods/popout/register", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "methods/popout/register", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn popout_register(
     ticket: String,
     credential: Box<RawValue>,

@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod client;
+pub mod codec;
 pub mod methods;
 pub mod reverify;
 
@@ -24,19 +25,20 @@ pub use service::{
 use crate::error::PortalError;
 use crate::model::{SiteInfo, UpstreamStatus};
 use client::KeyportClient;
+use codec::JsonAnswer;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 use serde::de::DeserializeOwned;
 
 /// Deployment facts for the layout (sandbox banner, org host). A GET: it changes nothing.
-#[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "site_info", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn load_site_info() -> Result<SiteInfo, PortalError> {
     respond(async { Ok(services()?.portal.site_info()) }.await)
 }
 
 /// Checks that Okta (or the sandbox) answers, and which pipeline the org runs.
-#[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "check_connection", client = KeyportClient, output = JsonAnswer)]
 pub async fn check_connection() -> Result<UpstreamStatus, PortalError> {
     respond(async { services()?.portal.check_upstream().await }.await)
 }

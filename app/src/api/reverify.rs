@@ -2,6 +2,7 @@
 //! password). The server decides; these functions let the page satisfy it inline.
 
 use super::client::KeyportClient;
+use super::codec::JsonAnswer;
 #[cfg(feature = "ssr")]
 use super::{context, respond};
 use crate::error::PortalError;
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use serde_json::value::RawValue;
 
-#[server(prefix = "/api", endpoint = "reverify/state", input = GetUrl, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/state", input = GetUrl, client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_state() -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -21,7 +22,7 @@ pub async fn reverify_state() -> Result<ReverifyStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/start", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/start", client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_start(factor_id: String) -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -32,7 +33,7 @@ pub async fn reverify_start(factor_id: String) -> Result<ReverifyStep, PortalErr
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/code", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/code", client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_code(code: String) -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -43,7 +44,7 @@ pub async fn reverify_code(code: String) -> Result<ReverifyStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/poll", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/poll", client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_poll() -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -54,7 +55,7 @@ pub async fn reverify_poll() -> Result<ReverifyStep, PortalError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/key", input = Json, client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/key", input = Json, client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_security_key(credential: Box<RawValue>) -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -67,7 +68,7 @@ pub async fn reverify_security_key(credential: Box<RawValue>) -> Result<Reverify
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/password", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/password", client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_password(password: String) -> Result<ReverifyStep, PortalError> {
     respond(
         async {
@@ -78,7 +79,7 @@ pub async fn reverify_password(password: String) -> Result<ReverifyStep, PortalE
     )
 }
 
-#[server(prefix = "/api", endpoint = "reverify/cancel", client = KeyportClient)]
+#[server(prefix = "/api", endpoint = "reverify/cancel", client = KeyportClient, output = JsonAnswer)]
 pub async fn reverify_cancel() -> Result<ReverifyStep, PortalError> {
     respond(
         async {

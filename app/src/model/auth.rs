@@ -40,6 +40,25 @@ impl MethodKind {
         }
     }
 
+    /// What a person calls it inside a sentence ("Add a text message" reads "Add text
+    /// message"): names keep their capitals ("Set up Okta Verify"), common nouns do not.
+    /// Spelled out rather than lowercased at run time, which would also put Unicode's case
+    /// tables into the wasm.
+    pub fn in_sentence(self) -> &'static str {
+        match self {
+            MethodKind::OktaVerify => "Okta Verify",
+            MethodKind::OktaVerifyCode => "Okta Verify code",
+            MethodKind::AuthenticatorApp => "authenticator app",
+            MethodKind::Sms => "text message",
+            MethodKind::Voice => "voice call",
+            MethodKind::Email => "email",
+            MethodKind::SecurityKey => "security key or passkey",
+            MethodKind::SecurityQuestion => "security question",
+            MethodKind::HardwareToken => "hardware token",
+            MethodKind::Password => "password",
+        }
+    }
+
     /// Methods that are proven by typing a code.
     pub fn takes_code(self) -> bool {
         matches!(

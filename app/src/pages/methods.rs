@@ -576,7 +576,7 @@ fn EnrollPanel(step: EnrollmentStep, page: Page) -> impl IntoView {
                 _ => "texted",
             };
             EitherOf6::D(view! {
-                <h2>{format!("Set up {}", kind.label().to_lowercase())}</h2>
+                <h2>{format!("Set up {}", kind.in_sentence())}</h2>
                 <p>{format!("We {what} a code to {sent_to}. Enter it to finish.")}</p>
                 <form class="code-form" on:submit=move |ev| { ev.prevent_default(); page.enrollment(Box::pin(activate_enrollment(code.get_untracked()))); }>
                     <label for="enroll-code">"Code"</label>
@@ -734,7 +734,7 @@ fn RemovePanel(method: Method, page: Page) -> impl IntoView {
     view! {
         <section class="card confirm" data-testid="remove-panel" role="alertdialog" aria-labelledby="remove-heading">
             <h2 id="remove-heading">{format!("Remove {name}?")}</h2>
-            <p>{format!("You won't be able to sign in with this {} any more.", method.kind.label().to_lowercase())}</p>
+            <p>{format!("You won't be able to sign in with this {} any more.", method.kind.in_sentence())}</p>
             {method.removal_note.clone().map(|n| view! { <p class="notice notice-warn" data-testid="removal-note">{n}</p> })}
             {method.recovery_choice.then(|| view! {
                 <label class="checkbox">
@@ -893,7 +893,7 @@ fn AddForm(kind: MethodKind, page: Page) -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="add-form">
-            <h2>{format!("Add {}", kind.label().to_lowercase())}</h2>
+            <h2>{format!("Add {}", kind.in_sentence())}</h2>
             <form class="form" on:submit=submit>
                 {fields}
                 <div class="button-row">
