@@ -33,6 +33,18 @@ if (!url || !['loopback', '4g'].includes(link)) {
 // navigation's start): Playwright's own wait polls at growing intervals (0, 20, 50, 100, 100,
 // 500 ms), so the time it sees the attribute can be a few hundred milliseconds late.
 function markInteractive() {
+  // When the wasm starts and ends compiling (wasm-bindgen's loader calls one of these): what
+  // is left between that and interactive is the hydration of the page's islands.
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = function (...args) {
+      window.__wasmStart ??= performance.now();
+      return original.apply(this, args).then((result) => {
+        window.__wasmReady ??= performance.now();
+        return result;
+      });
+    };
+  }
   const seen = () => {
     if (window.__interactiveAt === undefined && document.querySelector('.app[data-hydrated="true"]')) {
       window.__interactiveAt = performance.now();
@@ -55,6 +67,8 @@ async function visit(page) {
     const nav = performance.getEntriesByType('navigation')[0];
     return {
       interactive: window.__interactiveAt,
+      wasmStart: window.__wasmStart,
+      wasmReady: window.__wasmReady,
       firstByte: nav.responseStart,
       pageLoaded: nav.responseEnd,
       domContentLoaded: nav.domContentLoadedEventEnd,
@@ -126,7 +140,7 @@ const report = (name, list) => {
     `${name}: interactive best ${b.interactive} ms, median ${median(list)} ms; transferred ${b.transferred} B`,
   );
   console.log(
-    `  (best run: first byte ${ms(t.firstByte)}, page received ${ms(t.pageLoaded)}, DOMContentLoaded ${ms(t.domContentLoaded)}, interactive ${ms(b.interactive)}; Playwright saw it at ${b.seenByPlaywright} ms)`,
+    `  (best run: first byte ${ms(t.firstByte)}, page received ${ms(t.pageLoaded)}, DOMContentLoaded ${ms(t.domContentLoaded)}, wasm compiled ${ms(t.wasmStart)} to ${ms(t.wasmReady)}, interactive ${ms(b.interactive)}; Playwright saw it at ${b.seenByPlaywright} ms)`,
   );
   for (const e of b.entries) {
     console.log(
