@@ -40,8 +40,8 @@ impl MethodKind {
         }
     }
 
-    /// What a person calls it inside a sentence ("Add a text message" reads "Add text
-    /// message"): names keep their capitals ("Set up Okta Verify"), common nouns do not.
+    /// What a person calls it inside a sentence: names keep their capitals ("Set up Okta
+    /// Verify"), common nouns do not ("Add text message").
     /// Spelled out rather than lowercased at run time, which would also put Unicode's case
     /// tables into the wasm.
     pub fn in_sentence(self) -> &'static str {
